@@ -1,0 +1,129 @@
+"""Align a row's cells to a table's columns by what they contain, not by where they stand.
+
+Merged cells vanish in converted text, so a row's cells shift left or right and labels go
+missing. Each column has a kind (a level-1 label, a number, a rate, a target value …); the cells
+of a row keep their order. A small dynamic programme finds the order-preserving assignment of
+cells to columns that fits their contents best, with the header position only as a tie-breaker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from filings.grid import Cell, Row
+from filings.templates import Template
+from filings.values import is_number, parse_measure, parse_number, parse_rate
+
+DROP = -2.0  # a cell that fits no column (a stray duplicate label)
+
+
+@dataclass(frozen=True)
+class Column:
+    role: str
+    col: int  # position of the header cell
+    kind: str  # level1 / level2 / name / value / number / rate / text
+
+
+_INDICATOR_NAME_PREFIX = ("指标",)
+
+
+def fit(kind: str, cell: Cell, template: Template | None) -> float | None:
+    """How well `cell` fits a column of `kind`; None where it cannot stand there."""
+    text = cell.text
+    in_vocab = template is not None and (
+        template.level1(text) is not None or template.level2(text) is not None
+    )
+    if kind == "level1":
+        return 4.0 if template is not None and template.level1(text) else None
+    if kind == "level2":
+        return 4.0 if template is not None and template.level2(text) else None
+    if kind == "number":
+        return 2.0 if is_number(text) else None
+    if kind == "rate":
+        rate = parse_rate(text)
+        if rate is None:
+            return None
+        return 3.0 if text.endswith("%") else 1.5
+    if kind == "name":
+        if is_number(text):
+            return None
+        if in_vocab:
+            return 0.0
+        return 3.0 if cell.key.startswith(_INDICATOR_NAME_PREFIX) else 1.0
+    if kind == "value":
+        if in_vocab or cell.key.startswith(_INDICATOR_NAME_PREFIX):
+            return None
+        measure = parse_measure(text)
+        if measure.kind in ("quantity", "period", "empty"):
+            return 2.0
+        return 1.0 if len(cell.key) <= 12 else 0.3
+    if kind == "text":
+        return 0.2 if is_number(text) else 1.0
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _position_bonus(cell: Cell, column: Column, shift: int) -> float:
+    offset = abs(cell.col - shift - column.col)
+    return 0.5 if offset == 0 else 0.25 if offset == 1 else 0.0
+
+
+SHIFTS = (0, 1, -1, 2, -2)  # a whole row shifted by vanished merged cells
+SHIFT_COST = 0.1
+
+
+def align(row: Row, columns: list[Column], template: Template | None = None) -> dict[str, Cell]:
+    """The best order-preserving assignment of `row`'s cells to `columns` (role → cell).
+
+    Header positions break ties; they are tried with the row shifted a column or two either way,
+    since a vanished merged cell moves every cell after it.
+    """
+    fits = [[fit(column.kind, cell, template) for column in columns] for cell in row.cells]
+    best = max(
+        (_align_shifted(row, columns, fits, shift) for shift in SHIFTS),
+        key=lambda result: result[0],
+    )
+    return best[1]
+
+
+def _align_shifted(row: Row, columns: list[Column], fits, shift: int) -> tuple[float, dict[str, Cell]]:
+    cells, n, m = row.cells, len(row.cells), len(columns)
+    best = [[float("-inf")] * (m + 1) for _ in range(n + 1)]
+    step: list[list[tuple[str, int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    for j in range(m + 1):
+        best[0][j] = 0.0
+    for i in range(1, n + 1):
+        for j in range(m + 1):
+            candidates = [(best[i - 1][j] + DROP, ("drop", i - 1, j))]
+            if j > 0:
+                candidates.append((best[i][j - 1], ("skip", i, j - 1)))
+                score = fits[i - 1][j - 1]
+                if score is not None:
+                    bonus = _position_bonus(cells[i - 1], columns[j - 1], shift)
+                    candidates.append((best[i - 1][j - 1] + score + bonus, ("take", i - 1, j - 1)))
+            best[i][j], step[i][j] = max(candidates, key=lambda c: c[0])
+    assigned: dict[str, Cell] = {}
+    i, j = n, m
+    while i > 0:
+        move, pi, pj = step[i][j]
+        if move == "take":
+            assigned[columns[pj].role] = cells[pi]
+        i, j = pi, pj
+    return best[n][m] - SHIFT_COST * abs(shift), assigned
+
+
+def columns_from_header(row: Row, headers: tuple[tuple[str, str], ...], kinds: dict[str, str]) -> list[Column]:
+    """Read a header row into columns: each header cell's role by its first matching word."""
+    columns = []
+    seen = set()
+    for cell in row.cells:
+        for word, role in headers:
+            if cell.key.startswith(word) and role not in seen:
+                columns.append(Column(role, cell.col, kinds[role]))
+                seen.add(role)
+                break
+    return columns
+
+
+def number_of(cells: dict[str, Cell], role: str) -> float | None:
+    """The number in the cell aligned to `role`, if any."""
+    return parse_number(cells[role].text) if role in cells else None

@@ -1,0 +1,97 @@
+"""Parse one raw filing into a Filing with its forms. Never raises for bad input: it says why."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from filings.department import parse_department
+from filings.fallback import read_labelled_fields
+from filings.grid import UnreadableFiling, decode, read_rows
+from filings.project import LayoutNotRecognised, parse_project
+from filings.records import Filing, Form
+from filings.split import FormBlock, split_forms
+from filings.summary import parse_summary
+
+# Bump when parsing changes what it produces for the same bytes.
+PARSER_VERSION = "1"
+TEXT_SUFFIXES = (".txt", ".md")
+_PARSERS = {"project": parse_project, "department": parse_department, "summary": parse_summary}
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def form_id(source_file: str, filing_id: str, ordinal: int) -> str:
+    """Stable across runs: the same file with the same bytes gives the same ids."""
+    return hashlib.sha256(f"{source_file}\n{filing_id}\n{ordinal}".encode()).hexdigest()[:16]
+
+
+def parse_filing(data: bytes, source_file: str, reporting_year: int) -> Filing:
+    """Every outcome is a Filing: parsed (all forms complete), partial, or quarantined."""
+    filing = Filing(content_hash(data), source_file, reporting_year, len(data), "quarantined", 0, None)
+    if Path(source_file).suffix.lower() not in TEXT_SUFFIXES:
+        filing.error = f"暂不支持的文件格式 {Path(source_file).suffix or '(无扩展名)'}:目前只读取 .txt / .md 文本"
+        return filing
+    try:
+        rows = read_rows(decode(data))
+    except UnreadableFiling as exc:
+        filing.error = str(exc)
+        return filing
+    if not rows:
+        filing.error = "文件为空或只有空白"
+        return filing
+    blocks = split_forms(rows)
+    if not blocks:
+        filing.error = "未找到任何绩效自评表、整体支出绩效表或汇总表的标题"
+        return filing
+    filing.forms = [_parse_form(block, filing, ordinal) for ordinal, block in enumerate(blocks)]
+    filing.n_forms = len(filing.forms)
+    incomplete = [f"第{f.ordinal + 1}张表(第{f.line_start}行起):{f.problems}" for f in filing.forms if not f.complete]
+    filing.status = "partial" if incomplete else "parsed"
+    filing.error = ";".join(incomplete) or None
+    return filing
+
+
+def _parse_form(block: FormBlock, filing: Filing, ordinal: int) -> Form:
+    form = _new_form(block, filing, ordinal)
+    try:
+        _PARSERS[block.kind](block, form)
+        return form
+    except LayoutNotRecognised as exc:
+        problem = f"版式暂不支持,只读取了表头字段({exc})"
+    except Exception as exc:  # a parser bug must cost one form, not the run
+        problem = f"解析出错,只读取了表头字段({type(exc).__name__}: {exc})"
+    form = _new_form(block, filing, ordinal)  # afresh, so no half-parsed figures remain
+    read_labelled_fields(block, form)
+    form.problems = problem
+    return form
+
+
+def _new_form(block: FormBlock, filing: Filing, ordinal: int) -> Form:
+    return Form(
+        form_id=form_id(filing.source_file, filing.filing_id, ordinal),
+        filing_id=filing.filing_id,
+        source_file=filing.source_file,
+        ordinal=ordinal,
+        form_type=block.kind,
+        template_id=None,
+        reporting_year=filing.reporting_year,
+        title=block.title,
+        title_year=block.title_year,
+        line_start=block.line_start,
+        line_end=block.line_end,
+    )
+
+
+def parse_path(path: Path, raw_root: Path) -> Filing:
+    """Parse a file under `raw_root/<reporting year>/…`."""
+    source_file = path.relative_to(raw_root).as_posix()
+    reporting_year = int(source_file.split("/", 1)[0])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        unreadable_id = content_hash(f"unreadable:{source_file}".encode())
+        return Filing(unreadable_id, source_file, reporting_year, 0, "quarantined", 0, f"无法读取文件:{exc.strerror}")
+    return parse_filing(data, source_file, reporting_year)

@@ -1,0 +1,220 @@
+"""Parse a 项目支出绩效自评表 laid out as a table: header fields, funds block, indicators, totals."""
+
+from __future__ import annotations
+
+import re
+
+from filings.align import Column, align, columns_from_header, number_of
+from filings.grid import Row, find_cell
+from filings.records import Form, FundRow, Indicator
+from filings.split import FormBlock
+from filings.templates import (
+    FUND_HEADERS,
+    HEADER_FIELDS,
+    INDICATOR_HEADERS,
+    TOTAL_LABELS,
+    choose_template,
+    name_key,
+)
+from filings.text import split_points
+from filings.values import measure_columns, parse_number, parse_rate
+
+
+class LayoutNotRecognised(ValueError):
+    """The block has no table this parser knows; the message says what is missing (in Chinese)."""
+
+
+INDICATOR_KINDS = {
+    "level1": "level1", "level2": "level2", "level3": "name", "target": "value",
+    "actual": "value", "weight": "number", "score": "number", "shortfall_reason": "text",
+    "scoring_method": "text",
+}
+FUND_KINDS = {
+    "item": "name", "funds_total": "number", "budget_initial": "number",
+    "budget_adjusted": "number", "spent": "number", "weight": "number",
+    "execution_rate": "rate", "score": "number",
+}
+_FUND_END = ("年度总体目标", "年度目标", "绩效指标", "一级指标", "总体目标")
+_PLACEHOLDER_NAME = re.compile(r"^指标\d*[::]?$")
+_UNIT = re.compile(r"[((](万元|元|千元)[))]")
+
+
+def parse_project(block: FormBlock, form: Form) -> None:
+    """Fill `form` from `block`; raise LayoutNotRecognised when its tables are not there."""
+    rows = block.rows
+    fund_at = _find(rows, lambda r: find_cell(r, "年初预算") and find_cell(r, "全年执行", "执行数"))
+    indicator_at = _find(rows, lambda r: find_cell(r, "三级指标") and find_cell(r, "二级指标"))
+    if fund_at is None and indicator_at is None:
+        raise LayoutNotRecognised("未找到制表符分隔的项目资金表和绩效指标表")
+    problems = []
+    read_header_fields(rows[: fund_at if fund_at is not None else indicator_at], form)
+    if fund_at is None:
+        problems.append("缺少项目资金表")
+    else:
+        _read_funds(rows, fund_at, form)
+    if indicator_at is None:
+        problems.append("缺少绩效指标表")
+        found_total = False
+    else:
+        found_total = _read_indicators(rows, indicator_at, form)
+        if not found_total:
+            problems.append("缺少总分行(表格可能被截断)")
+    form.complete = not problems
+    form.problems = ";".join(problems) or None
+
+
+def _find(rows: list[Row], predicate) -> int | None:
+    return next((i for i, row in enumerate(rows) if predicate(row)), None)
+
+
+def read_header_fields(rows: list[Row], form: Form) -> None:
+    """项目名称 / 主管部门 / 实施单位 / 自评得分: the value is the next cell after its label."""
+    for row in rows:
+        for i, cell in enumerate(row.cells):
+            for label, attr in HEADER_FIELDS:
+                if not cell.key.startswith(label) or getattr(form, attr) is not None:
+                    continue
+                rest = cell.text[len(label):].lstrip(":: ")
+                value = rest or _next_value(row, i)
+                if value is None:
+                    continue
+                if attr == "self_score_reported":
+                    setattr(form, attr, parse_number(value))
+                else:
+                    setattr(form, attr, value)
+
+
+def _next_value(row: Row, i: int) -> str | None:
+    labels = tuple(label for label, _ in HEADER_FIELDS)
+    for cell in row.cells[i + 1:]:
+        if cell.key.startswith(labels):
+            return None
+        return cell.text
+    return None
+
+
+def _read_funds(rows: list[Row], at: int, form: Form) -> None:
+    header = rows[at]
+    unit = _UNIT.search(header.cells[0].key)
+    form.amount_unit = unit.group(1) if unit else "万元"
+    columns = [Column("item", header.cells[0].col, "name")]
+    columns += columns_from_header(header, FUND_HEADERS, FUND_KINDS)
+    for row in rows[at + 1:]:
+        if row.cells[0].key.startswith(_FUND_END) or find_cell(row, "三级指标"):
+            break
+        cells = align(row, columns)
+        item = cells["item"].text if "item" in cells else "年度资金总额"
+        rate_cell = cells.get("execution_rate")
+        rate = parse_rate(rate_cell.text) if rate_cell else None
+        form.fund_rows.append(FundRow(
+            form_id=form.form_id,
+            row_index=len(form.fund_rows),
+            item=item.rstrip("::"),
+            funds_total=number_of(cells, "funds_total"),
+            budget_initial=number_of(cells, "budget_initial"),
+            budget_adjusted=number_of(cells, "budget_adjusted"),
+            spent=number_of(cells, "spent"),
+            weight=number_of(cells, "weight"),
+            execution_rate_raw=rate_cell.raw if rate_cell else None,
+            execution_rate_reported=rate.value if rate else None,
+            score=number_of(cells, "score"),
+            line=row.line,
+        ))
+        if len(form.fund_rows) == 1 or "总额" in item:
+            _set_form_funds(form, form.fund_rows[-1], rate)
+
+
+def _set_form_funds(form: Form, total: FundRow, rate) -> None:
+    """The form's budget figures are those of its 年度资金总额 row."""
+    form.budget_initial = total.budget_initial
+    form.budget_adjusted = total.budget_adjusted
+    form.spent = total.spent
+    form.funds_weight = total.weight
+    form.funds_score = total.score
+    form.execution_rate_raw = total.execution_rate_raw
+    form.execution_rate_reported = rate.value if rate else None
+    form.execution_rate_tolerance = rate.tolerance if rate else None
+    base = total.budget_adjusted if total.budget_adjusted else total.budget_initial
+    form.execution_rate_computed = total.spent / base if base and total.spent is not None else None
+
+
+def _read_indicators(rows: list[Row], at: int, form: Form) -> bool:
+    """Read indicator rows up to the 总分 row; returns whether the total row was found."""
+    header = rows[at]
+    columns = columns_from_header(header, INDICATOR_HEADERS, INDICATOR_KINDS)
+    body = []
+    for row in rows[at + 1:]:
+        if row.cells[0].key.startswith(TOTAL_LABELS):
+            read_total(row, columns, form)
+            break
+        body.append(row)
+    else:
+        _carry_labels(body, columns, form)
+        return False
+    _carry_labels(body, columns, form)
+    return True
+
+
+def _carry_labels(rows: list[Row], columns: list[Column], form: Form) -> None:
+    """Align each row, carry 一级/二级 labels (and the printed scoring rule) down to the rows below.
+
+    A level-2 label implies its level-1 family (数量指标 → 产出指标), which repairs rows whose
+    level-1 label is missing or stands a row too low; such rows say `level1_inferred`.
+    """
+    template = choose_template([cell.text for row in rows for cell in row.cells])
+    form.template_id = template.template_id
+    level1 = level2 = method = None
+    inferred = False
+    points: dict[str, float | None] = {}
+    level2_points = None
+    for row in rows:
+        cells = align(row, columns, template)
+        if "level1" in cells:
+            level1, inferred = template.level1(cells["level1"].text), False
+            stated = split_points(cells["level1"].text)[1]
+            points[level1] = stated if stated is not None else points.get(level1)
+            level2 = level2_points = method = None
+        if "level2" in cells:
+            level2, level2_points = split_points(cells["level2"].text)
+            family = template.family_of(name_key(level2))
+            if family != level1 and "level1" not in cells:
+                level1, inferred, method = family, True, None
+        if "scoring_method" in cells:
+            method = cells["scoring_method"].text
+        indicator = _indicator(cells)
+        if indicator is None:
+            continue
+        form.indicators.append(Indicator(
+            form_id=form.form_id, row_index=len(form.indicators),
+            level1=level1, level1_points=points.get(level1), level1_inferred=inferred,
+            level2=level2, level2_points=level2_points, scoring_method=method, line=row.line,
+            **indicator,
+        ))
+
+
+def _indicator(cells: dict) -> dict | None:
+    """The indicator fields of an aligned row, or None for a section label or an empty slot."""
+    name = cells["level3"].text if "level3" in cells else None
+    if name is not None and _PLACEHOLDER_NAME.match(name.replace(" ", "")):
+        name = None  # `指标 2:` with nothing after it: the template's empty slot
+    values = [cells[role] for role in ("target", "actual", "weight", "score") if role in cells]
+    if name is None and not values:
+        return None
+    target, actual = cells.get("target"), cells.get("actual")
+    reason = cells.get("shortfall_reason")
+    return dict(
+        level3=name,
+        **measure_columns("target", target.raw if target else None),
+        **measure_columns("actual", actual.raw if actual else None),
+        weight=number_of(cells, "weight"),
+        score=number_of(cells, "score"),
+        shortfall_reason=reason.text if reason else None,
+    )
+
+
+def read_total(row: Row, columns: list[Column], form: Form) -> None:
+    """总分 / 合计 row: the weight total and the score total, told apart by position."""
+    totals = [c for c in columns if c.role in ("weight", "score")]
+    cells = align(Row(row.line, row.cells[1:]), totals)
+    form.total_weight_reported = number_of(cells, "weight")
+    form.total_score_reported = number_of(cells, "score")

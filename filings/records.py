@@ -1,0 +1,152 @@
+"""Normalised records, one dataclass per published table row. Field names are the column names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FundRow:
+    """One row of the 项目资金 block (年度资金总额, 其中:当年财政拨款, 上年结转资金 …)."""
+
+    form_id: str
+    row_index: int
+    item: str
+    funds_total: float | None
+    budget_initial: float | None
+    budget_adjusted: float | None
+    spent: float | None
+    weight: float | None
+    execution_rate_raw: str | None
+    execution_rate_reported: float | None
+    score: float | None
+    line: int
+
+
+@dataclass
+class Indicator:
+    """One 三级指标 row of a project form, with its 一级/二级 labels carried down."""
+
+    form_id: str
+    row_index: int
+    level1: str | None
+    level1_points: float | None
+    level1_inferred: bool
+    level2: str | None
+    level2_points: float | None
+    level3: str | None
+    target_raw: str | None
+    target_kind: str
+    target_op: str | None
+    target_value: float | None
+    target_unit: str | None
+    actual_raw: str | None
+    actual_kind: str
+    actual_op: str | None
+    actual_value: float | None
+    actual_unit: str | None
+    weight: float | None
+    score: float | None
+    shortfall_reason: str | None
+    scoring_method: str | None
+    line: int
+
+
+@dataclass
+class DepartmentIndicator:
+    """One row of a 部门整体支出绩效自评表 (年度支出进度, 预算调整率 …)."""
+
+    form_id: str
+    row_index: int
+    seq: int | None
+    indicator: str
+    weight: float | None
+    target_raw: str | None
+    target_kind: str
+    target_op: str | None
+    target_value: float | None
+    target_unit: str | None
+    actual_raw: str | None
+    actual_kind: str
+    actual_op: str | None
+    actual_value: float | None
+    actual_unit: str | None
+    scoring_method: str | None
+    score: float | None
+    shortfall_reason: str | None
+    line: int
+
+
+@dataclass
+class SummaryRow:
+    """One project row of a 绩效评价汇总表."""
+
+    form_id: str
+    row_index: int
+    seq: int | None
+    project_name: str
+    project_nature: str | None
+    budget_amount: float | None
+    fiscal_amount: float | None
+    execution_rate_raw: str | None
+    execution_rate_reported: float | None
+    evaluation_method: str | None
+    score: float | None
+    submitted_content: str | None
+    remark: str | None
+    line: int
+
+
+@dataclass
+class Form:
+    """One form of a filing, whatever its kind, with its header, funds and totals."""
+
+    form_id: str
+    filing_id: str
+    source_file: str
+    ordinal: int
+    form_type: str  # project / department / summary
+    template_id: str | None
+    reporting_year: int
+    title: str | None
+    title_year: int | None
+    project_name: str | None = None
+    supervising_dept: str | None = None
+    implementing_unit: str | None = None
+    amount_unit: str | None = None
+    budget_initial: float | None = None
+    budget_adjusted: float | None = None
+    spent: float | None = None
+    execution_rate_raw: str | None = None
+    execution_rate_reported: float | None = None
+    execution_rate_tolerance: float | None = None
+    execution_rate_computed: float | None = None
+    funds_weight: float | None = None
+    funds_score: float | None = None
+    total_weight_reported: float | None = None
+    total_score_reported: float | None = None
+    self_score_reported: float | None = None
+    complete: bool = False
+    problems: str | None = None
+    line_start: int = 0
+    line_end: int = 0
+    fund_rows: list[FundRow] = field(default_factory=list, repr=False)
+    indicators: list[Indicator] = field(default_factory=list, repr=False)
+    department_indicators: list[DepartmentIndicator] = field(default_factory=list, repr=False)
+    summary_rows: list[SummaryRow] = field(default_factory=list, repr=False)
+
+    CHILDREN = ("fund_rows", "indicators", "department_indicators", "summary_rows")
+
+
+@dataclass
+class Filing:
+    """One input file and what became of it."""
+
+    filing_id: str
+    source_file: str
+    reporting_year: int
+    bytes: int
+    status: str  # parsed / partial / quarantined
+    n_forms: int
+    error: str | None
+    forms: list[Form] = field(default_factory=list, repr=False)

@@ -1,0 +1,109 @@
+"""Template families as data: their indicator vocabularies and the header words of their columns.
+
+A template differs from another only in its entry here. Level-1 and level-2 names are matched on
+their compact text with the stated points (`(40分)`) and a trailing 指标 removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from filings.text import split_points
+
+
+def name_key(label: str) -> str:
+    """`产出指标 (40分)` → `产出`; `服务对象满意度指标` → `服务对象满意度`."""
+    name, _ = split_points(label)
+    return name[:-2] if name.endswith("指标") and len(name) > 2 else name
+
+
+@dataclass(frozen=True)
+class Template:
+    template_id: str
+    description: str
+    families: dict[str, tuple[str, ...]]  # level-1 name as printed → keys of its level-2 names
+
+    def level1(self, label: str) -> str | None:
+        """The level-1 name `label` stands for (`产出 指标(40分)` → `产出指标`), if any."""
+        key = name_key(label)
+        return next((name for name in self.families if name_key(name) == key), None)
+
+    def level2(self, label: str) -> str | None:
+        key = name_key(label)
+        return key if self.family_of(key) else None
+
+    def family_of(self, level2_key: str) -> str | None:
+        """The level-1 name a level-2 key belongs to (数量 → 产出指标)."""
+        return next((name for name, family in self.families.items() if level2_key in family), None)
+
+
+_OUTPUT = ("数量", "质量", "时效", "成本")
+_BENEFIT = ("经济效益", "社会效益", "社会效应", "生态效益", "可持续影响", "效益")
+
+TEMPLATES = (
+    Template(
+        "national_project",
+        "财预〔2020〕10号 项目支出绩效自评表: 产出 / 效益 / 满意度 (宁夏、安徽 …)",
+        {"产出指标": _OUTPUT, "效益指标": _BENEFIT, "满意度指标": ("服务对象满意度", "满意度")},
+    ),
+    Template(
+        "four_dimension_project",
+        "四维度项目自评表: 项目决策 / 项目管理 / 项目产出 / 项目效益 (银川兴庆 …)",
+        {
+            "项目决策": ("项目目标", "项目立项", "决策过程", "绩效目标", "资金投入"),
+            "项目管理": ("投入管理", "财务管理", "项目实施", "资金管理", "组织实施"),
+            "项目产出": _OUTPUT,
+            "项目效益": (*_BENEFIT, "服务对象满意度", "满意度"),
+        },
+    ),
+)
+
+
+def choose_template(labels: list[str]) -> Template:
+    """The template whose level-1 names occur most among a table's cells (the first on a tie)."""
+    def hits(template: Template) -> int:
+        return sum(template.level1(label) is not None for label in labels)
+
+    return max(TEMPLATES, key=hits)
+
+
+# Header words → column role, per table. The first matching prefix wins, so order matters.
+INDICATOR_HEADERS = (
+    ("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "level3"),
+    ("年度指标值", "target"), ("指标值", "target"), ("年初目标值", "target"),
+    ("绩效目标值", "target"), ("预期指标值", "target"),
+    ("实际完成值", "actual"), ("全年实际值", "actual"), ("完成值", "actual"),
+    ("全年完成值", "actual"), ("实际值", "actual"),
+    ("参考分值", "weight"), ("分值", "weight"), ("指标分值", "weight"), ("权重", "weight"),
+    ("得分计算方法", "scoring_method"), ("计算方法", "scoring_method"), ("评分标准", "scoring_method"),
+    ("得分", "score"), ("自评得分", "score"),
+    ("未完成原因", "shortfall_reason"), ("偏差原因", "shortfall_reason"),
+    ("原因", "shortfall_reason"),
+)
+
+DEPARTMENT_HEADERS = (
+    ("序号", "seq"), ("绩效指标", "indicator"), ("指标名称", "indicator"),
+    *INDICATOR_HEADERS,
+)
+
+FUND_HEADERS = (
+    ("年度资金总额", "funds_total"), ("年初预算", "budget_initial"),
+    ("全年预算", "budget_adjusted"), ("调整预算", "budget_adjusted"),
+    ("调整后预算", "budget_adjusted"), ("全年执行", "spent"), ("预算执行数", "spent"),
+    ("执行数", "spent"), ("分值", "weight"), ("权重", "weight"), ("执行率", "execution_rate"),
+    ("预算执行率", "execution_rate"), ("得分", "score"),
+)
+
+SUMMARY_HEADERS = (
+    ("序号", "seq"), ("项目名称", "project_name"), ("项目性质", "project_nature"),
+    ("预算金额", "budget_amount"), ("其中", "fiscal_amount"), ("预算执行率", "execution_rate"),
+    ("执行率", "execution_rate"), ("评价方式", "evaluation_method"), ("评分", "score"),
+    ("得分", "score"), ("报送内容", "submitted_content"), ("备注", "remark"),
+)
+
+# Header labels of a project form, and the words that end its blocks.
+HEADER_FIELDS = (
+    ("项目名称", "project_name"), ("主管部门", "supervising_dept"),
+    ("实施单位", "implementing_unit"), ("自评得分", "self_score_reported"),
+)
+TOTAL_LABELS = ("总分", "合计", "总计")

@@ -1,0 +1,59 @@
+"""Cell text normalisation: what a converter did to the words, undone.
+
+Converters leave HTML (`<b>总 分</b>`), LaTeX (`$ |B-A| \\leq 10$`), full-width forms and stray
+spaces inside words (`年初预 算数`, `100 %`). `clean` gives the text a reader would see; `compact`
+removes every space, for matching labels.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_LATEX = {
+    r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥", r"\lt": "<", r"\gt": ">",
+    r"\times": "×", r"\%": "%", r"\left": "", r"\right": "", "$": "",
+}
+# Look-alike operators that NFKC leaves alone (full-width and box-drawing forms seen in filings).
+_OPERATORS = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "=", "＝": "="})
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+def clean(text: str | None) -> str:
+    """Normalise one cell: strip markup, NFKC, unify operators, drop spaces a converter inserted.
+
+    A space survives only between two ASCII letters or digits (`5 G`); Chinese text has none.
+    """
+    if not text:
+        return ""
+    s = _HTML_TAG.sub("", text)
+    for latex, plain in _LATEX.items():
+        s = s.replace(latex, plain)
+    s = unicodedata.normalize("NFKC", s).translate(_OPERATORS)
+    parts = s.split()
+    if not parts:
+        return ""
+    out = parts[0]
+    for part in parts[1:]:
+        if _ASCII_ALNUM.match(out[-1]) and _ASCII_ALNUM.match(part[0]):
+            out += " "
+        out += part
+    return out
+
+
+def compact(text: str | None) -> str:
+    """`clean` without any space at all: the key for matching labels such as 年初预算数."""
+    return clean(text).replace(" ", "")
+
+
+_POINTS = re.compile(r"[((]\s*(\d+(?:\.\d+)?)\s*分\s*[))]")
+
+
+def split_points(label: str) -> tuple[str, float | None]:
+    """`产出指标 (40分)` → (`产出指标`, 40.0): a section label and the points it states."""
+    text = compact(label)
+    match = _POINTS.search(text)
+    if not match:
+        return text, None
+    return (text[: match.start()] + text[match.end():]), float(match.group(1))

@@ -1,0 +1,134 @@
+"""Parse the values written in cells: amounts, rates, targets and actuals, years in periods."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from filings.text import clean
+
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_FULL_NUMBER = re.compile(rf"^{_NUMBER.pattern}$")
+
+
+def parse_number(text: str | None) -> float | None:
+    """A cell that holds one plain number (`199.433563`, `1,200`), else None."""
+    s = clean(text)
+    if not _FULL_NUMBER.match(s):
+        return None
+    return float(s.replace(",", ""))
+
+
+def is_number(text: str | None) -> bool:
+    return parse_number(text) is not None
+
+
+@dataclass(frozen=True)
+class Rate:
+    """An execution rate as a fraction (1.0 = 100%) and the tolerance its printed precision allows."""
+
+    value: float
+    tolerance: float
+
+
+def parse_rate(text: str | None) -> Rate | None:
+    """`100%`, `100 %`, `98.10%`, `0.958`, `1` or `79.27` → a fraction.
+
+    Without a % sign a value above 2 is read as percent points (`79.27`), otherwise as a fraction.
+    The tolerance is one unit of the last printed digit, so rounding and truncation both pass.
+    """
+    s = clean(text)
+    percent = s.endswith("%")
+    body = s[:-1] if percent else s
+    if not _FULL_NUMBER.match(body):
+        return None
+    number = float(body.replace(",", ""))
+    decimals = len(body.split(".")[1]) if "." in body else 0
+    unit = 10.0 ** -decimals
+    if percent or number > 2:
+        return Rate(number / 100, unit / 100)
+    return Rate(number, unit)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A target or actual split into kind, operator, number and unit; `raw` is the cell as written."""
+
+    raw: str
+    kind: str  # quantity / period / qualitative / empty
+    op: str | None = None
+    value: float | None = None
+    unit: str | None = None
+
+
+_OP_PREFIX = re.compile(r"^(≥|≤|>=|<=|>|<|=|不低于|不少于|不高于|不超过|大于等于|小于等于)")
+_OP_WORDS = {">=": "≥", "<=": "≤", "不低于": "≥", "不少于": "≥", "大于等于": "≥",
+             "不高于": "≤", "不超过": "≤", "小于等于": "≤"}
+_OP_SUFFIX = {"以内": "≤", "以下": "≤", "内": "≤", "以上": "≥"}
+_UNIT = re.compile(r"^[%‰A-Za-z\u4e00-\u9fff/·.]{1,8}$")
+_PERIOD = re.compile(
+    r"^(?:19|20)\d{2}年(?:度|底前?|末|初|内|全年|上半年|下半年|\d{1,2}(?:月|[-~至—]\d{1,2}月)|"
+    r"\d{1,2}月\d{1,2}日)"
+)
+_DATE = re.compile(r"^(?:19|20)\d{2}[-./]\d{1,2}(?:[-./]\d{1,2})?$")
+_PLACEHOLDER = {"", "-", "—", "/", "无", "——"}
+
+
+def parse_measure(text: str | None) -> Measure:
+    """Read a 年度指标值 / 实际完成值 cell: `≥3000 起`, `≤100%`, `3小时内`, `2024年1-12月`, `逐年上升`."""
+    raw = (text or "").strip()
+    s = clean(raw)
+    if s in _PLACEHOLDER:
+        return Measure(raw, "empty")
+    if _PERIOD.match(s) or _DATE.match(s):
+        return Measure(raw, "period")
+    op = None
+    rest = s
+    prefix = _OP_PREFIX.match(rest)
+    if prefix:
+        op = _OP_WORDS.get(prefix.group(1), prefix.group(1))
+        rest = rest[prefix.end():]
+    number = _NUMBER.match(rest)
+    if not number:
+        return Measure(raw, "qualitative", op)
+    unit = rest[number.end():]
+    for suffix, suffix_op in _OP_SUFFIX.items():
+        if unit.endswith(suffix) and op is None:
+            op, unit = suffix_op, unit[: -len(suffix)]
+            break
+    if unit and not _UNIT.match(unit):
+        return Measure(raw, "qualitative", op)
+    return Measure(raw, "quantity", op, float(number.group().replace(",", "")), unit or None)
+
+
+# A year that dates something: `2025年1-12月`, `2024年底`, `2024年度`, `2025.01`, `2024-12-31`.
+_PERIOD_YEAR = re.compile(
+    r"(?<![\d较比上同])((?:19|20)\d{2})(?:年(?=度|底|末|初|内|全年|上半年|下半年|\d{1,2}\s*[-—~至月])|"
+    r"(?=[-./]\d{1,2}(?:[-./]\d{1,2})?(?!\d)))"
+)
+
+
+def period_years(text: str | None) -> list[int]:
+    """Every year in `text` that dates a period or a day (not amounts like `2000元`)."""
+    return [int(y) for y in _PERIOD_YEAR.findall(clean(text))]
+
+
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def title_year(text: str | None) -> int | None:
+    """The year a form's title or sub-title names: `(2024年度)`, `( 2024 年度 )`, `(2024年)`."""
+    match = _TITLE_YEAR.search(clean(text))
+    return int(match.group(1)) if match else None
+
+
+def measure_columns(prefix: str, raw: str | None) -> dict:
+    """`target`, `≥3000 起` → {target_raw, target_kind, target_op, target_value, target_unit}."""
+    measure = parse_measure(raw)
+    return {
+        f"{prefix}_raw": raw or None,
+        f"{prefix}_kind": measure.kind,
+        f"{prefix}_op": measure.op,
+        f"{prefix}_value": measure.value,
+        f"{prefix}_unit": measure.unit,
+    }
