@@ -13,8 +13,6 @@ from filings.records import Filing, Form
 from filings.split import FormBlock, split_forms
 from filings.summary import parse_summary
 
-# Bump when parsing changes what it produces for the same bytes.
-PARSER_VERSION = "1"
 TEXT_SUFFIXES = (".txt", ".md")
 _PARSERS = {"project": parse_project, "department": parse_department, "summary": parse_summary}
 

@@ -79,7 +79,7 @@ def read_header_fields(rows: list[Row], form: Form) -> None:
                 if value is None:
                     continue
                 if attr == "self_score_reported":
-                    setattr(form, attr, parse_number(value))
+                    form.self_score_reported, form.self_score_line = parse_number(value), row.line
                 else:
                     setattr(form, attr, value)
 
@@ -117,14 +117,15 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
             weight=number_of(cells, "weight"),
             execution_rate_raw=rate_cell.raw if rate_cell else None,
             execution_rate_reported=rate.value if rate else None,
+            execution_rate_tolerance=rate.tolerance if rate else None,
             score=number_of(cells, "score"),
             line=row.line,
         ))
         if len(form.fund_rows) == 1 or "总额" in item:
-            _set_form_funds(form, form.fund_rows[-1], rate)
+            _set_form_funds(form, form.fund_rows[-1])
 
 
-def _set_form_funds(form: Form, total: FundRow, rate) -> None:
+def _set_form_funds(form: Form, total: FundRow) -> None:
     """The form's budget figures are those of its 年度资金总额 row."""
     form.budget_initial = total.budget_initial
     form.budget_adjusted = total.budget_adjusted
@@ -132,8 +133,8 @@ def _set_form_funds(form: Form, total: FundRow, rate) -> None:
     form.funds_weight = total.weight
     form.funds_score = total.score
     form.execution_rate_raw = total.execution_rate_raw
-    form.execution_rate_reported = rate.value if rate else None
-    form.execution_rate_tolerance = rate.tolerance if rate else None
+    form.execution_rate_reported = total.execution_rate_reported
+    form.execution_rate_tolerance = total.execution_rate_tolerance
     base = total.budget_adjusted if total.budget_adjusted else total.budget_initial
     form.execution_rate_computed = total.spent / base if base and total.spent is not None else None
 
@@ -218,3 +219,4 @@ def read_total(row: Row, columns: list[Column], form: Form) -> None:
     cells = align(Row(row.line, row.cells[1:]), totals)
     form.total_weight_reported = number_of(cells, "weight")
     form.total_score_reported = number_of(cells, "score")
+    form.total_line = row.line

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from filings import PARSER_VERSION
+
 
 @dataclass
 class FundRow:
@@ -19,6 +21,7 @@ class FundRow:
     weight: float | None
     execution_rate_raw: str | None
     execution_rate_reported: float | None
+    execution_rate_tolerance: float | None
     score: float | None
     line: int
 
@@ -125,7 +128,9 @@ class Form:
     funds_score: float | None = None
     total_weight_reported: float | None = None
     total_score_reported: float | None = None
+    total_line: int | None = None
     self_score_reported: float | None = None
+    self_score_line: int | None = None
     complete: bool = False
     problems: str | None = None
     line_start: int = 0
@@ -149,4 +154,5 @@ class Filing:
     status: str  # parsed / partial / quarantined
     n_forms: int
     error: str | None
+    parser_version: str = PARSER_VERSION
     forms: list[Form] = field(default_factory=list, repr=False)

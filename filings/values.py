@@ -101,18 +101,13 @@ def parse_measure(text: str | None) -> Measure:
     return Measure(raw, "quantity", op, float(number.group().replace(",", "")), unit or None)
 
 
-# A year that dates something: `2025年1-12月`, `2024年底`, `2024年度`, `2025.01`, `2024-12-31`.
-_PERIOD_YEAR = re.compile(
-    r"(?<![\d较比上同])((?:19|20)\d{2})(?:年(?=度|底|末|初|内|全年|上半年|下半年|\d{1,2}\s*[-—~至月])|"
-    r"(?=[-./]\d{1,2}(?:[-./]\d{1,2})?(?!\d)))"
+# A year that dates something: `2025年1-12月`, `2024年底`, `2024年度`, `2025.01`, `2024-12-31`; not
+# an amount (`2000元`) nor a comparison base (`较2023年`). Written for both Python's and Polars'
+# (Rust) regex engines, so no look-around: the year is capture group 1.
+PERIOD_YEAR = (
+    r"(?:^|[^\d较比上同])((?:19|20)\d{2})\s*(?:年\s*(?:度|底|末|初|内|全年|上半年|下半年|\d{1,2}\s*[-—~至月])"
+    r"|[-./]\d{1,2}(?:[-./]\d{1,2})?(?:$|[^\d万元%千亿.]))"
 )
-
-
-def period_years(text: str | None) -> list[int]:
-    """Every year in `text` that dates a period or a day (not amounts like `2000元`)."""
-    return [int(y) for y in _PERIOD_YEAR.findall(clean(text))]
-
-
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 

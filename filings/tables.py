@@ -1,0 +1,39 @@
+"""Records → Polars tables, and their validation against the Pandera schemas."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandera.polars as pa
+import polars as pl
+
+from filings.records import Filing, Form
+from filings.schemas import RECORDS, TABLES, columns, polars_schema
+
+PARSED_TABLES = tuple(RECORDS)  # the tables that parsing produces (check_results comes later)
+
+
+def to_tables(filings: list[Filing]) -> dict[str, pl.DataFrame]:
+    """One DataFrame per parsed table, typed by the published schema."""
+    forms = [form for filing in filings for form in filing.forms]
+    rows: dict[str, list] = {
+        "filings": filings,
+        "forms": forms,
+        **{child: [r for form in forms for r in getattr(form, child)] for child in Form.CHILDREN},
+    }
+    return {name: _frame(name, rows[name]) for name in PARSED_TABLES}
+
+
+def _frame(name: str, records: list) -> pl.DataFrame:
+    wanted = columns(name)
+    data = [{c: getattr(r, c) for c in wanted} for r in records]
+    return pl.DataFrame(data, schema=polars_schema(name), orient="row") if data else pl.DataFrame(schema=polars_schema(name))
+
+
+def validate(name: str, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """None when `frame` satisfies its schema, else the failure cases (column, check, value, row)."""
+    try:
+        TABLES[name].validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return exc.failure_cases
+    return None
