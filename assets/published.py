@@ -1,0 +1,55 @@
+"""Published tables: the parsed year and its quality findings, written as parquet for BI.
+
+Runs only when the staging integrity checks pass (they are blocking). Quality findings never
+block: they are what stewards review, so each rule reports as an asset check on its table.
+"""
+
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetSpec,
+    MaterializeResult,
+    TableColumn,
+    TableSchema,
+    multi_asset,
+)
+
+from checks.asset_checks import RULE_SPECS, STAGING, rule_results
+from checks.engine import run_rules
+from filings.schemas import TABLES, columns
+from filings.warehouse import partition_file, publish
+from pipelines.partitions import REPORTING_YEARS
+from pipelines.resources import JixiaoPaths
+
+
+def _column_schema(name: str) -> TableSchema:
+    specs = TABLES[name].to_schema().columns
+    return TableSchema(columns=[
+        TableColumn(column, str(specs[column].dtype), description=specs[column].description)
+        for column in columns(name)
+    ])
+
+
+SPECS = [
+    AssetSpec(name, deps=[STAGING], group_name="warehouse", description=(model.__doc__ or "").strip(),
+              metadata={"dagster/column_schema": _column_schema(name)})
+    for name, model in TABLES.items()
+]
+
+
+@multi_asset(
+    specs=SPECS,
+    check_specs=RULE_SPECS,
+    partitions_def=REPORTING_YEARS,
+    ins={"parsed": AssetIn(STAGING)},
+)
+def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed: dict):
+    """Run the quality rules, then publish every table's partition for the year."""
+    year = int(context.partition_key)
+    tables = {**parsed, "check_results": run_rules(parsed)}
+    for name, frame in tables.items():
+        path = publish(paths.warehouse, name, year, frame)
+        yield MaterializeResult(asset_key=name, metadata={
+            "dagster/row_count": frame.height, "path": str(path)})
+    context.log.info(f"published {len(tables)} tables for {year} to {paths.warehouse}")
+    yield from rule_results(tables["check_results"], partition_file(paths.warehouse, "check_results", year))

@@ -1,0 +1,81 @@
+"""The rules and integrity checks as Dagster asset checks: specs, and results a steward can act on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue
+
+from checks.integrity import schema_failures, unaccounted
+from checks.rules import CATALOGUE, Rule
+
+STAGING = "parsed_filings"
+SHOWN = 20  # findings listed in the UI; the full list is in check_results
+
+INTEGRITY_SPECS = [
+    AssetCheckSpec("schemas_valid", asset=STAGING, blocking=True,
+                   description="每张表都符合其 Pandera 表结构 / every table satisfies its Pandera schema"),
+    AssetCheckSpec("inputs_accounted_for", asset=STAGING, blocking=True,
+                   description="发现的每个文件、每张表都在输出中 / every file and form found is in the output"),
+]
+RULE_SPECS = [
+    AssetCheckSpec(rule.check_id, asset=rule.table, description=f"{rule.title}({rule.severity})")
+    for rule in CATALOGUE
+]
+
+
+def schema_result(tables: dict[str, pl.DataFrame]) -> AssetCheckResult:
+    failures = schema_failures(tables)
+    metadata = {
+        name: MetadataValue.md(_markdown(cases.head(SHOWN).select("column", "check", "failure_case", "index")))
+        for name, cases in failures.items()
+    }
+    return AssetCheckResult(check_name="schemas_valid", asset_key=STAGING, passed=not failures,
+                            severity=AssetCheckSeverity.ERROR,
+                            metadata={"tables_failing": len(failures), **metadata})
+
+
+def accounted_result(discovered: list[str], tables: dict[str, pl.DataFrame]) -> AssetCheckResult:
+    problems = unaccounted(discovered, tables)
+    return AssetCheckResult(check_name="inputs_accounted_for", asset_key=STAGING, passed=not problems,
+                            severity=AssetCheckSeverity.ERROR, metadata={
+                                "files_discovered": len(discovered),
+                                "forms": tables["forms"].height,
+                                "problems": MetadataValue.md("\n".join(f"- {p}" for p in problems) or "无 / none"),
+                            })
+
+
+def rule_results(findings: pl.DataFrame, full_list: Path) -> list[AssetCheckResult]:
+    """One result per rule: passed when the year has no finding of it."""
+    return [_rule_result(rule, findings.filter(pl.col("check_id") == rule.check_id), full_list)
+            for rule in CATALOGUE]
+
+
+def _rule_result(rule: Rule, found: pl.DataFrame, full_list: Path) -> AssetCheckResult:
+    shown = found.head(SHOWN).select(
+        项目=pl.col("project_name").fill_null("—"), 文件=pl.col("source_file"), 行=pl.col("line"),
+        栏目=pl.col("field"), 应为=pl.col("expected"), 填写=pl.col("actual"), 说明=pl.col("message"),
+    )
+    return AssetCheckResult(
+        asset_key=rule.table,
+        check_name=rule.check_id,
+        passed=found.is_empty(),
+        severity=AssetCheckSeverity.ERROR if rule.severity == "error" else AssetCheckSeverity.WARN,
+        metadata={
+            "findings": found.height,
+            "forms_affected": found["form_id"].n_unique(),
+            "first_findings": MetadataValue.md(_markdown(shown) if found.height else "无 / none"),
+            "full_list": MetadataValue.path(str(full_list)),
+        },
+    )
+
+
+def _markdown(frame: pl.DataFrame) -> str:
+    """A markdown table; pipes and line breaks in cells are escaped."""
+    def cell(value) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join(lines)

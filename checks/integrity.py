@@ -1,0 +1,40 @@
+"""Pipeline-integrity checks: the tables match their schemas and every input is accounted for.
+
+Unlike the quality rules (findings in the filings, which are the product), a failure here means
+the pipeline itself went wrong, so it blocks publishing.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from filings.records import Form
+from filings.tables import PARSED_TABLES, validate
+
+
+def schema_failures(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Failure cases per table that breaks its Pandera schema (empty when all are valid)."""
+    failures = {name: validate(name, tables[name]) for name in PARSED_TABLES}
+    return {name: cases for name, cases in failures.items() if cases is not None}
+
+
+def unaccounted(discovered: list[str], tables: dict[str, pl.DataFrame]) -> list[str]:
+    """What went missing between the files found and the rows produced, in Chinese; [] when nothing."""
+    problems = []
+    filings, forms = tables["filings"], tables["forms"]
+    listed = set(filings["source_file"].to_list())
+    missing = sorted(set(discovered) - listed)
+    if missing:
+        problems.append(f"{len(missing)} 个文件未出现在 filings 表中:{'、'.join(missing[:5])}")
+    extra = sorted(listed - set(discovered))
+    if extra:
+        problems.append(f"filings 表中有 {len(extra)} 个未发现的文件:{'、'.join(extra[:5])}")
+    declared, found = int(filings["n_forms"].sum()), forms.height
+    if declared != found:
+        problems.append(f"filings 表记录 {declared} 张表,forms 表却有 {found} 行")
+    form_ids = forms["form_id"]
+    for child in Form.CHILDREN:
+        orphans = tables[child].filter(~pl.col("form_id").is_in(form_ids.implode()))
+        if orphans.height:
+            problems.append(f"{child} 表有 {orphans.height} 行指向不存在的表(form_id)")
+    return problems

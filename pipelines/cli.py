@@ -1,0 +1,108 @@
+"""`jixiao run` (make run) and `jixiao ui` (make ui): the commands a bureau runs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipelines.resources import PROJECT_ROOT, JixiaoPaths
+
+DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the UI keeps the full log
+
+
+def dagster_home() -> Path:
+    """DAGSTER_HOME, by default `.dagster_home/` in the project, created with telemetry off."""
+    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def run(years: list[int]) -> int:
+    """Materialise every asset for each reporting year; print what was published and found."""
+    dagster_home()
+    from dagster import DagsterInstance
+
+    from filings.discover import reporting_years, unplaced
+    from pipelines.definitions import defs
+    from pipelines.partitions import REPORTING_YEARS
+
+    paths = JixiaoPaths()
+    years = years or reporting_years(paths.raw)
+    if not years:
+        print(f"jixiao: no filings under {paths.raw}/<year>/ — nothing to do")
+        return 0
+    for stray in unplaced(paths.raw):
+        print(f"warning: raw/{stray} is not under a reporting-year folder (raw/<YYYY>/…); not read")
+    valid = set(REPORTING_YEARS.get_partition_keys())
+    job = defs.resolve_job_def("jixiao_year")
+    instance = DagsterInstance.get()
+    failed, done = [], []
+    for year in years:
+        if str(year) not in valid:
+            print(f"{year}: skipped, outside the reporting years {min(valid)}–{max(valid)}")
+            continue
+        print(f"{year}: parsing, checking and publishing …", flush=True)
+        result = job.execute_in_process(partition_key=str(year), instance=instance, raise_on_error=False,
+                                        run_config=QUIET)
+        (done if result.success else failed).append(year)
+        if not result.success:
+            print(f"{year}: FAILED — see run {result.run_id} in the Dagster UI (make ui)")
+    if done:
+        print_summary(paths.warehouse, done)
+    return 1 if failed else 0
+
+
+def print_summary(warehouse: Path, years: list[int]) -> None:
+    import polars as pl
+
+    from checks.rules import CATALOGUE
+    from filings.warehouse import read
+
+    filings = pl.concat([read(warehouse, "filings", y) for y in years])
+    forms = pl.concat([read(warehouse, "forms", y) for y in years])
+    findings = pl.concat([read(warehouse, "check_results", y) for y in years])
+    status = dict(filings["status"].value_counts().iter_rows())
+    print(f"\nfiles: {filings.height} (parsed {status.get('parsed', 0)}, partial {status.get('partial', 0)}, "
+          f"quarantined {status.get('quarantined', 0)})")
+    print(f"forms: {forms.height} ({forms['complete'].sum()} complete) in {len(years)} reporting years "
+          f"{', '.join(map(str, years))}")
+    counts = dict(findings["check_id"].value_counts().iter_rows())
+    print(f"findings: {findings.height}")
+    for rule in CATALOGUE:
+        print(f"  {rule.check_id:<28} {counts.get(rule.check_id, 0):>5}  {rule.severity:<7} {rule.title}")
+    print(f"\nwarehouse: {warehouse}/<table>/reporting_year=<YYYY>/{'part-0.parquet'}")
+    print("review the findings: make ui (Dagster), or query warehouse/check_results with DuckDB")
+
+
+def ui(host: str, port: int) -> None:
+    """The Dagster UI for stewards, bound to this machine only unless told otherwise."""
+    dagster_home()
+    workspace = str(PROJECT_ROOT / "workspace.yaml")
+    os.chdir(PROJECT_ROOT)
+    os.execvp("dagster", ["dagster", "dev", "-w", workspace, "-h", host, "-p", str(port)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="jixiao", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_cmd = commands.add_parser("run", help="parse, check and publish reporting years (default: all in raw/)")
+    run_cmd.add_argument("years", nargs="*", type=int, help="reporting years, e.g. 2024")
+    ui_cmd = commands.add_parser("ui", help="start the Dagster UI")
+    ui_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    ui_cmd.add_argument("--port", type=int, default=3000)
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run(args.years)
+    ui(args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
