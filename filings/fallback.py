@@ -12,10 +12,12 @@ import re
 from filings.records import Form
 from filings.split import FormBlock
 
+# Each header field's labels, most specific first. 实施(主管)单位 names one unit in both roles.
 _FIELDS = (
-    ("project_name", ("项目名称", "专项资金名称")),
-    ("supervising_dept", ("主管部门及代码", "县级主管部门", "主管部门")),
-    ("implementing_unit", ("实施(主管)单位", "项目实施单位", "实施单位")),
+    (("project_name",), ("项目名称", "专项资金名称")),
+    (("supervising_dept",), ("主管部门及代码", "县级主管部门", "主管部门")),
+    (("implementing_unit", "supervising_dept"), ("实施(主管)单位",)),
+    (("implementing_unit",), ("项目实施单位", "实施单位")),
 )
 # Words that end a value: the next label, or a column heading of the funds block.
 _STOP_WORDS = (
@@ -30,7 +32,7 @@ _LEAD = re.compile(r"^[\s::|]*(?:\(盖章\))?[\s::|]*")
 def read_labelled_fields(block: FormBlock, form: Form) -> None:
     """Set the header fields whose label is followed by a plausible value."""
     text = "\n".join(" | ".join(cell.text for cell in row.cells) for row in block.rows)
-    for attr, labels in _FIELDS:
+    for attrs, labels in _FIELDS:
         for label in labels:
             at = text.find(label)
             if at < 0:
@@ -40,5 +42,7 @@ def read_labelled_fields(block: FormBlock, form: Form) -> None:
             stop = _STOP.search(rest)
             value = (rest[: stop.start()] if stop else rest).strip(" :|")
             if 1 < len(value) <= 60:
-                setattr(form, attr, value)
+                for attr in attrs:
+                    if getattr(form, attr) is None:
+                        setattr(form, attr, value)
             break
