@@ -1,0 +1,91 @@
+"""The Dagster layer, run for real: an ephemeral instance, in-process materialisation, real files."""
+
+from datetime import datetime
+
+import polars as pl
+from dagster import (
+    AssetCheckSeverity,
+    DagsterInstance,
+    SensorResult,
+    SkipReason,
+    build_schedule_context,
+    build_sensor_context,
+    load_assets_from_package_module,
+    materialize,
+)
+
+import assets
+from conftest import XINGQING
+from filings.warehouse import read
+from pipelines.definitions import defs
+from pipelines.jobs import annual_schedule
+from pipelines.resources import JixiaoPaths
+from pipelines.sensors import raw_files_sensor
+
+
+def test_definitions_load_with_job_schedule_sensor_and_checks():
+    job = defs.resolve_job_def("jixiao_year")
+    assert job.partitions_def.get_partition_keys()[0] == "2010"
+    assert "2024" in job.partitions_def.get_partition_keys()
+    assert defs.resolve_schedule_def("annual_schedule") and defs.resolve_sensor_def("raw_files_sensor")
+    graph = defs.resolve_asset_graph()
+    checks = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
+    assert ("parsed_filings", "schemas_valid") in checks and ("indicators", "weights_sum_100") in checks
+    assert len(checks) == 8
+
+
+def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    result = materialize(
+        load_assets_from_package_module(assets),
+        partition_key="2024",
+        resources={"paths": JixiaoPaths(raw_dir=str(raw_copy), warehouse_dir=str(warehouse))},
+        instance=DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    evaluations = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
+    assert {k: e.passed for k, e in evaluations.items()} == {
+        ("parsed_filings", "schemas_valid"): True,
+        ("parsed_filings", "inputs_accounted_for"): True,
+        ("indicators", "weights_sum_100"): False,
+        ("fund_rows", "execution_rate_matches"): True,
+        ("forms", "year_matches_reporting_year"): False,
+        ("indicators", "score_within_weight"): True,
+        ("forms", "scores_sum_to_total"): False,
+        ("forms", "self_score_matches_total"): False,
+    }
+    year_check = evaluations[("forms", "year_matches_reporting_year")]
+    assert year_check.severity == AssetCheckSeverity.ERROR
+    assert year_check.metadata["findings"].value == 4
+    assert "2025年1-12月" in year_check.metadata["first_findings"].value
+    assert year_check.metadata["full_list"].value.endswith("check_results/reporting_year=2024/part-0.parquet")
+
+    for table in ("filings", "forms", "fund_rows", "indicators", "summary_rows", "department_indicators", "check_results"):
+        assert (warehouse / table / "reporting_year=2024" / "part-0.parquet").exists(), table
+    assert read(warehouse, "forms", 2024).height == 12
+    assert read(warehouse, "check_results", 2024).filter(pl.col("source_file") == XINGQING).height == 3
+    published = {m.asset_key.to_user_string() for m in result.asset_materializations_for_node("warehouse_tables")}
+    assert published == {"filings", "forms", "fund_rows", "indicators", "summary_rows",
+                         "department_indicators", "check_results"}
+
+
+def test_sensor_requests_changed_years_only(raw_copy):
+    paths = JixiaoPaths(raw_dir=str(raw_copy))
+    first = raw_files_sensor(build_sensor_context(resources={"paths": paths}))
+    assert isinstance(first, SensorResult)
+    assert sorted(r.partition_key for r in first.run_requests) == ["2016", "2020", "2022", "2023", "2024"]
+
+    again = raw_files_sensor(build_sensor_context(cursor=first.cursor, resources={"paths": paths}))
+    assert isinstance(again, SkipReason)
+
+    new_file = raw_copy / "2022" / "补报" / "新表.txt"
+    new_file.parent.mkdir()
+    new_file.write_text("项目支出绩效自评表", encoding="utf-8")
+    changed = raw_files_sensor(build_sensor_context(cursor=first.cursor, resources={"paths": paths}))
+    assert [r.partition_key for r in changed.run_requests] == ["2022"]
+
+
+def test_annual_schedule_runs_the_year_that_ended():
+    context = build_schedule_context(scheduled_execution_time=datetime(2025, 7, 1, 6))
+    request = annual_schedule(context)
+    assert request.partition_key == "2024"
