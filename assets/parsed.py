@@ -4,7 +4,7 @@ import time
 
 from dagster import AssetExecutionContext, Output, asset
 
-from checks.asset_checks import INTEGRITY_SPECS, accounted_result, schema_result
+from checks.asset_checks import accounted_result, integrity_specs, schema_result
 from filings.discover import discover
 from filings.parse import parse_path
 from filings.tables import to_tables
@@ -16,7 +16,7 @@ PROGRESS_EVERY = 500  # files between progress lines in the run log
 
 @asset(
     partitions_def=REPORTING_YEARS,
-    check_specs=INTEGRITY_SPECS,
+    check_specs=integrity_specs(REPORTING_YEARS),
     group_name="staging",
     description="一个报告年度 raw/<年>/ 下的全部文件,解析为规范化表格(尚未发布) / "
     "one reporting year's filings parsed into the normalised tables, before publishing.",

@@ -14,7 +14,7 @@ from dagster import (
     multi_asset,
 )
 
-from checks.asset_checks import RULE_SPECS, STAGING, rule_results
+from checks.asset_checks import STAGING, rule_results, rule_specs
 from checks.engine import run_rules
 from filings.schemas import TABLES, columns
 from filings.warehouse import partition_file, publish
@@ -39,7 +39,7 @@ SPECS = [
 
 @multi_asset(
     specs=SPECS,
-    check_specs=RULE_SPECS,
+    check_specs=rule_specs(REPORTING_YEARS),
     partitions_def=REPORTING_YEARS,
     ins={"parsed": AssetIn(STAGING)},
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue, PartitionsDefinition
 
 from checks.integrity import schema_failures, unaccounted
 from checks.rules import CATALOGUE, Rule
@@ -13,16 +13,25 @@ from checks.rules import CATALOGUE, Rule
 STAGING = "parsed_filings"
 SHOWN = 20  # findings listed in the UI; the full list is in check_results
 
-INTEGRITY_SPECS = [
-    AssetCheckSpec("schemas_valid", asset=STAGING, blocking=True,
-                   description="每张表都符合其 Pandera 表结构 / every table satisfies its Pandera schema"),
-    AssetCheckSpec("inputs_accounted_for", asset=STAGING, blocking=True,
-                   description="发现的每个文件、每张表都在输出中 / every file and form found is in the output"),
-]
-RULE_SPECS = [
-    AssetCheckSpec(rule.check_id, asset=rule.table, description=f"{rule.title}({rule.severity})")
-    for rule in CATALOGUE
-]
+
+
+def integrity_specs(partitions_def: PartitionsDefinition) -> list[AssetCheckSpec]:
+    """Blocking checks on the staging asset, one result per reporting year."""
+    return [
+        AssetCheckSpec("schemas_valid", asset=STAGING, blocking=True, partitions_def=partitions_def,
+                       description="每张表都符合其 Pandera 表结构 / every table satisfies its Pandera schema"),
+        AssetCheckSpec("inputs_accounted_for", asset=STAGING, blocking=True, partitions_def=partitions_def,
+                       description="发现的每个文件、每张表都在输出中 / every file and form found is in the output"),
+    ]
+
+
+def rule_specs(partitions_def: PartitionsDefinition) -> list[AssetCheckSpec]:
+    """One check per quality rule, on the table its findings point at, one result per year."""
+    return [
+        AssetCheckSpec(rule.check_id, asset=rule.table, partitions_def=partitions_def,
+                       description=f"{rule.title}({rule.severity})")
+        for rule in CATALOGUE
+    ]
 
 
 def schema_result(tables: dict[str, pl.DataFrame]) -> AssetCheckResult:

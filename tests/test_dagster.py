@@ -16,7 +16,7 @@ from dagster import (
 
 import assets
 from conftest import XINGQING
-from filings.warehouse import read
+from filings.warehouse import publish, read
 from pipelines.definitions import defs
 from pipelines.jobs import annual_schedule
 from pipelines.resources import JixiaoPaths
@@ -69,8 +69,8 @@ def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path
                          "department_indicators", "check_results"}
 
 
-def test_sensor_requests_changed_years_only(raw_copy):
-    paths = JixiaoPaths(raw_dir=str(raw_copy))
+def test_sensor_requests_changed_years_only(raw_copy, tmp_path):
+    paths = JixiaoPaths(raw_dir=str(raw_copy), warehouse_dir=str(tmp_path / "warehouse"))
     first = raw_files_sensor(build_sensor_context(resources={"paths": paths}))
     assert isinstance(first, SensorResult)
     assert sorted(r.partition_key for r in first.run_requests) == ["2016", "2020", "2022", "2023", "2024"]
@@ -83,6 +83,14 @@ def test_sensor_requests_changed_years_only(raw_copy):
     new_file.write_text("项目支出绩效自评表", encoding="utf-8")
     changed = raw_files_sensor(build_sensor_context(cursor=first.cursor, resources={"paths": paths}))
     assert [r.partition_key for r in changed.run_requests] == ["2022"]
+
+
+def test_sensor_first_look_skips_years_already_published(raw_copy, tmp_path, tables):
+    warehouse = tmp_path / "warehouse"
+    publish(warehouse, "filings", 2024, tables["filings"].filter(pl.col("reporting_year") == 2024))
+    paths = JixiaoPaths(raw_dir=str(raw_copy), warehouse_dir=str(warehouse))
+    first = raw_files_sensor(build_sensor_context(resources={"paths": paths}))
+    assert sorted(r.partition_key for r in first.run_requests) == ["2016", "2020", "2022", "2023"]
 
 
 def test_annual_schedule_runs_the_year_that_ended():

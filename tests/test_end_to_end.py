@@ -1,0 +1,102 @@
+"""`jixiao run` as a user runs it, the README's DuckDB query on its output, and what the real
+Dagster webserver then shows a steward."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT, RAW, XINGQING
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def run_output(tmp_path_factory):
+    """`jixiao run` over a copy of raw/, with its own warehouse and DAGSTER_HOME."""
+    root = tmp_path_factory.mktemp("e2e")
+    shutil.copytree(RAW, root / "raw")
+    env = {**os.environ, "JIXIAO_RAW_DIR": str(root / "raw"), "JIXIAO_WAREHOUSE_DIR": str(root / "warehouse"),
+           "DAGSTER_HOME": str(root / "dagster_home")}
+    done = subprocess.run([str(BIN / "jixiao"), "run"], env=env, capture_output=True, text=True, timeout=600)
+    return root, env, done
+
+
+def test_run_publishes_every_year_and_prints_the_summary(run_output):
+    root, _, done = run_output
+    assert done.returncode == 0, done.stderr
+    assert "files: 12 (parsed 2, partial 10, quarantined 0)" in done.stdout
+    assert "forms: 22 (12 complete) in 5 reporting years 2016, 2020, 2022, 2023, 2024" in done.stdout
+    assert re.search(r"year_matches_reporting_year\s+4\s+error", done.stdout)
+    assert "findings: 7" in done.stdout
+    for year in (2016, 2020, 2022, 2023, 2024):
+        assert (root / "warehouse" / "forms" / f"reporting_year={year}" / "part-0.parquet").exists()
+
+
+def test_readme_duckdb_query_runs_on_the_warehouse(run_output, monkeypatch):
+    root, _, _ = run_output
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    query = re.search(r"<!-- duckdb-example -->\n```sql\n(.*?)```", readme, re.S).group(1)
+    monkeypatch.chdir(root)
+    rows = duckdb.sql(query).fetchall()
+    assert len(rows) == 7
+    assert (XINGQING, "禁毒专项经费", "self_score_matches_total", 140, "自评得分", "100", "97") in rows
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+CHECK_QUERY = """{
+  assetCheckExecutions(assetKey: {path: ["forms"]}, checkName: "self_score_matches_total", limit: 1) {
+    status partition
+    evaluation { success severity metadataEntries { label
+      ... on MarkdownMetadataEntry { mdStr } ... on IntMetadataEntry { intValue } } }
+  }
+}"""
+
+
+def test_webserver_shows_the_failed_check_with_its_finding(run_output):
+    root, env, _ = run_output
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", str(PROJECT / "workspace.yaml")],
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "webserver did not start"
+                time.sleep(1)
+        executions = _graphql(port, CHECK_QUERY)["data"]["assetCheckExecutions"]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    latest = executions[0]
+    assert latest["status"] == "FAILED" and latest["partition"] == "2024"
+    assert latest["evaluation"]["severity"] == "ERROR" and latest["evaluation"]["success"] is False
+    entries = {e["label"]: e for e in latest["evaluation"]["metadataEntries"]}
+    assert entries["findings"]["intValue"] == 1
+    assert "禁毒专项经费" in entries["first_findings"]["mdStr"] and "| 140 |" in entries["first_findings"]["mdStr"]

@@ -1,0 +1,23 @@
+"""The project's promises about itself: docs match the schemas, the core has no Dagster in it."""
+
+import subprocess
+import sys
+
+from conftest import PROJECT
+from filings.schemas import markdown
+
+
+def test_table_docs_are_generated_from_the_schemas():
+    assert (PROJECT / "docs" / "tables.md").read_text(encoding="utf-8") == markdown(), "run `make docs`"
+
+
+def test_readme_gives_the_three_commands():
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    for command in ("make run", "make test", "make ui"):
+        assert command in readme
+
+
+def test_parsing_core_and_rules_import_no_dagster():
+    code = ("import sys, filings.parse, filings.tables, filings.discover, filings.warehouse, "
+            "checks.engine, checks.integrity; sys.exit('dagster' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT).returncode == 0
