@@ -28,10 +28,6 @@ class Row:
     cells: tuple[Cell, ...]  # non-empty cells only, in order
 
     @property
-    def keys(self) -> list[str]:
-        return [c.key for c in self.cells]
-
-    @property
     def joined(self) -> str:
         return " ".join(c.text for c in self.cells)
 

@@ -84,13 +84,15 @@ def read_header_fields(rows: list[Row], form: Form) -> None:
                     setattr(form, attr, value)
 
 
+_LABELS = tuple(label for label, _ in HEADER_FIELDS)
+
+
 def _next_value(row: Row, i: int) -> str | None:
-    labels = tuple(label for label, _ in HEADER_FIELDS)
-    for cell in row.cells[i + 1:]:
-        if cell.key.startswith(labels):
-            return None
-        return cell.text
-    return None
+    """The cell right after a label, unless it is another label (the value was left blank)."""
+    following = row.cells[i + 1: i + 2]
+    if not following or following[0].key.startswith(_LABELS):
+        return None
+    return following[0].text
 
 
 def _read_funds(rows: list[Row], at: int, form: Form) -> None:
@@ -141,19 +143,16 @@ def _set_form_funds(form: Form, total: FundRow) -> None:
 
 def _read_indicators(rows: list[Row], at: int, form: Form) -> bool:
     """Read indicator rows up to the 总分 row; returns whether the total row was found."""
-    header = rows[at]
-    columns = columns_from_header(header, INDICATOR_HEADERS, INDICATOR_KINDS)
-    body = []
-    for row in rows[at + 1:]:
+    columns = columns_from_header(rows[at], INDICATOR_HEADERS, INDICATOR_KINDS)
+    body, total = rows[at + 1:], None
+    for i, row in enumerate(body):
         if row.cells[0].key.startswith(TOTAL_LABELS):
-            read_total(row, columns, form)
+            body, total = body[:i], row
             break
-        body.append(row)
-    else:
-        _carry_labels(body, columns, form)
-        return False
     _carry_labels(body, columns, form)
-    return True
+    if total is not None:
+        read_total(total, columns, form)
+    return total is not None
 
 
 def _carry_labels(rows: list[Row], columns: list[Column], form: Form) -> None:
