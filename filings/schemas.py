@@ -84,11 +84,17 @@ class Forms(_Table):
     line_end: int = _f("结束行号", "last line in the file", ge=1)
 
 
-class FundRows(_Table):
-    """One row per line of the 项目资金 block."""
+class _FormRows(_Table):
+    """Columns of every table whose rows belong to a form."""
 
     form_id: str = _f("表标识", "form id")
-    row_index: int = _f("资金行序号", "row position in the funds block", ge=0)
+    row_index: int = _f("行在表内的序号(从0起)", "row position within its form's table (from 0)", ge=0)
+    line: int = _f("文件行号", "line in the file", ge=1)
+
+
+class FundRows(_FormRows):
+    """One row per line of the 项目资金 block."""
+
     item: str = _f("资金项目(年度资金总额/其中:当年财政拨款 …)", "funds item")
     funds_total: Optional[float] = _n("年度资金总额栏", "年度资金总额 column, where printed as a column")
     budget_initial: Optional[float] = _n("年初预算数", "initial budget")
@@ -99,10 +105,11 @@ class FundRows(_Table):
     execution_rate_reported: Optional[float] = _n("执行率(1.0=100%)", "execution rate, fraction")
     execution_rate_tolerance: Optional[float] = _n("按填报精度允许的误差", "tolerance of the printed precision")
     score: Optional[float] = _n("得分", "score")
-    line: int = _f("文件行号", "line in the file", ge=1)
 
 
-class _Measures(_Table):
+class _Measures(_FormRows):
+    """Target and actual, as written and parsed."""
+
     target_raw: Optional[str] = _n("年度指标值(原文)", "target as written")
     target_kind: str = _f("指标值类型:quantity 数量 / period 时段 / qualitative 定性 / empty 空", "kind of target", isin=MEASURE_KINDS)
     target_op: Optional[str] = _n("指标值运算符(≥ ≤ > < =)", "target operator")
@@ -118,8 +125,6 @@ class _Measures(_Table):
 class Indicators(_Measures):
     """One row per 三级指标 of a project form."""
 
-    form_id: str = _f("表标识", "form id")
-    row_index: int = _f("指标序号", "indicator position in the form", ge=0)
     level1: Optional[str] = _n("一级指标", "level-1 indicator")
     level1_points: Optional[float] = _n("一级指标标注的分数,如 产出指标(40分)", "points stated on the level-1 label")
     level1_inferred: bool = _f("一级指标由二级指标推断(原表缺失或错位)", "level 1 inferred from level 2")
@@ -130,28 +135,22 @@ class Indicators(_Measures):
     score: Optional[float] = _n("得分", "score")
     shortfall_reason: Optional[str] = _n("未完成原因分析", "reason for a shortfall")
     scoring_method: Optional[str] = _n("得分计算方法(表上印的规则)", "scoring rule printed on the form")
-    line: int = _f("文件行号", "line in the file", ge=1)
 
 
 class DepartmentIndicators(_Measures):
     """One row per indicator of a 部门整体支出绩效表."""
 
-    form_id: str = _f("表标识", "form id")
-    row_index: int = _f("指标序号", "indicator position in the form", ge=0)
     seq: Optional[int] = _n("序号", "number printed on the row")
     indicator: str = _f("绩效指标", "indicator")
     weight: Optional[float] = _n("分值", "weight")
     scoring_method: Optional[str] = _n("计算方法(分档规则)", "scoring bands printed on the form")
     score: Optional[float] = _n("得分", "score")
     shortfall_reason: Optional[str] = _n("未完成原因分析及改进措施", "reason and remedy")
-    line: int = _f("文件行号", "line in the file", ge=1)
 
 
-class SummaryRows(_Table):
+class SummaryRows(_FormRows):
     """One row per project of a 绩效评价汇总表."""
 
-    form_id: str = _f("表标识", "form id")
-    row_index: int = _f("行序号", "row position", ge=0)
     seq: Optional[int] = _n("序号", "number printed on the row")
     project_name: str = _f("项目名称", "project name")
     project_nature: Optional[str] = _n("项目性质", "kind of project")
@@ -163,7 +162,6 @@ class SummaryRows(_Table):
     score: Optional[float] = _n("评分", "score")
     submitted_content: Optional[str] = _n("报送内容", "what was submitted")
     remark: Optional[str] = _n("备注", "remark")
-    line: int = _f("文件行号", "line in the file", ge=1)
 
 
 class CheckResults(_Table):

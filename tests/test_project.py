@@ -21,3 +21,14 @@ def test_parsing_core_and_rules_import_no_dagster():
     code = ("import sys, filings.parse, filings.tables, filings.discover, filings.warehouse, "
             "checks.engine, checks.integrity; sys.exit('dagster' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT).returncode == 0
+
+
+def test_records_and_schemas_name_the_same_columns():
+    import dataclasses
+
+    from filings.records import Form
+    from filings.schemas import RECORDS, TABLES
+
+    for name, record in RECORDS.items():
+        fields = {f.name for f in dataclasses.fields(record)} - set(Form.CHILDREN) - {"forms"}
+        assert fields == set(TABLES[name].to_schema().columns), name
