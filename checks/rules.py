@@ -121,9 +121,12 @@ def execution_rate_matches(t: Tables, tol: Tolerances) -> pl.DataFrame:
     )
 
 
+# Where dates and periods are written: table → (its row and line columns, {column: field name}).
 _YEAR_FIELDS = {
-    "indicators": {"level3": "三级指标", "target_raw": "年度指标值", "actual_raw": "实际完成值"},
-    "department_indicators": {"indicator": "绩效指标", "target_raw": "绩效目标值", "actual_raw": "全年实际值"},
+    "forms": (None, "goal_line", {"goal_planned": "年度目标", "goal_achieved": "目标完成情况"}),
+    "indicators": ("row_index", "line", {"level3": "三级指标", "target_raw": "年度指标值", "actual_raw": "实际完成值"}),
+    "department_indicators": ("row_index", "line", {"indicator": "绩效指标", "target_raw": "绩效目标值",
+                                                    "actual_raw": "全年实际值"}),
 }
 
 
@@ -134,17 +137,19 @@ def year_matches_reporting_year(t: Tables, tol: Tolerances) -> pl.DataFrame:
                                    pl.col("title_year").cast(pl.String), years=pl.col("title_year").cast(pl.String),
                                    cell=pl.col("title")))]
     years_of = pl.element().str.extract(r"((?:19|20)\d{2})").cast(pl.Int64)
-    for table, fields in _YEAR_FIELDS.items():
-        rows = t[table].join(forms.select("form_id", "reporting_year"), on="form_id")
+    for table, (row_index, line, fields) in _YEAR_FIELDS.items():
+        rows = forms if table == "forms" else t[table].join(forms.select("form_id", "reporting_year"), on="form_id")
+        row_expr = pl.col(row_index) if row_index else pl.lit(None, pl.Int64)
         for column, label in fields.items():
             found.append(
-                rows.with_columns(years=pl.col(column).str.extract_all(PERIOD_YEAR).list.eval(years_of))
+                rows.with_columns(years=pl.col(column).str.extract_all(PERIOD_YEAR).list.eval(years_of),
+                                  row=row_expr, at=pl.col(line))
                 .explode("years")
                 .filter(pl.col("years") != pl.col("reporting_year"))
-                .group_by("form_id", "row_index", "line", "reporting_year", column, maintain_order=True)
+                .group_by("form_id", "row", "at", "reporting_year", column, maintain_order=True)
                 .agg(years=pl.col("years").unique(maintain_order=True).cast(pl.String).str.join("、"))
-                .select(_finding(pl.col("line"), label, pl.col("reporting_year").cast(pl.String), pl.col(column),
-                                 row_index=pl.col("row_index"), years=pl.col("years"), cell=pl.col(column)))
+                .select(_finding(pl.col("at"), label, pl.col("reporting_year").cast(pl.String), pl.col(column),
+                                 row_index=pl.col("row"), years=pl.col("years"), cell=pl.col(column)))
             )
     return pl.concat(found)
 

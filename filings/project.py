@@ -48,6 +48,7 @@ def parse_project(block: FormBlock, form: Form) -> None:
         raise LayoutNotRecognised("未找到制表符分隔的项目资金表和绩效指标表")
     problems = []
     read_header_fields(rows[: fund_at if fund_at is not None else indicator_at], form)
+    _read_goals(rows[:indicator_at], form)
     if fund_at is None:
         problems.append("缺少项目资金表")
     else:
@@ -139,6 +140,28 @@ def _set_form_funds(form: Form, total: FundRow) -> None:
     form.execution_rate_tolerance = total.execution_rate_tolerance
     base = total.budget_adjusted if total.budget_adjusted else total.budget_initial
     form.execution_rate_computed = total.spent / base if base and total.spent is not None else None
+
+
+_GOAL_BLOCK = ("年度总体目标", "总体目标")
+_GOAL_LABELS = {
+    "预期目标": "goal_planned", "年初设定目标": "goal_planned",
+    "完成情况": "goal_achieved", "实际完成情况": "goal_achieved", "年度总体目标完成情况综述": "goal_achieved",
+}
+
+
+def _read_goals(rows: list[Row], form: Form) -> None:
+    """年度总体目标: the planned goal and what was achieved, under or beside their labels."""
+    at = _find(rows, lambda r: r.cells[0].key.startswith(_GOAL_BLOCK))
+    if at is None:
+        return
+    columns = [Column(_GOAL_LABELS[c.key], c.col, "text") for c in rows[at].cells if c.key in _GOAL_LABELS]
+    for row in rows[at: at + 2]:
+        texts = Row(row.line, tuple(
+            c for c in row.cells if c.key not in _GOAL_LABELS and not c.key.startswith(_GOAL_BLOCK)))
+        for role, cell in align(texts, columns).items():
+            if getattr(form, role) is None:
+                setattr(form, role, cell.text)
+                form.goal_line = form.goal_line or row.line
 
 
 def _read_indicators(rows: list[Row], at: int, form: Form) -> bool:

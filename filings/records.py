@@ -116,6 +116,9 @@ class Form:
     project_name: str | None = None
     supervising_dept: str | None = None
     implementing_unit: str | None = None
+    goal_planned: str | None = None
+    goal_achieved: str | None = None
+    goal_line: int | None = None
     amount_unit: str | None = None
     budget_initial: float | None = None
     budget_adjusted: float | None = None

@@ -161,3 +161,13 @@ def test_raw_text_kept_beside_parsed_values(tables):
     assert (row["target_raw"], row["target_kind"]) == ("2024年 1-12 月", "period")
     row = _indicator(tables, ZHONGWEI, 17)
     assert (row["target_raw"], row["target_op"], row["target_value"], row["target_unit"]) == ("≥3000 起", "≥", 3000, "起")
+
+
+def test_goals_read_under_or_beside_their_labels(tables):
+    forms = tables["forms"].filter(pl.col("form_type") == "project")
+    first = forms.filter(pl.col("project_name") == "办案费和基础设施维修改造费项目").row(0, named=True)
+    assert first["goal_planned"].startswith("维护国家安全和社会治安安全稳定,保障公民人身、财产安全")
+    assert first["goal_achieved"].startswith("警执法办案条件有所改善") and first["goal_line"] == 15
+    beside = forms.filter(pl.col("project_name") == "禁毒专项经费").row(0, named=True)
+    assert beside["goal_planned"].startswith("进一步巩固深化示范创建") and beside["goal_achieved"] == "完成年初目标"
+    assert forms["goal_planned"].null_count() == 10 and forms["goal_achieved"].null_count() == 10  # other provinces

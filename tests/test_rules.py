@@ -124,3 +124,9 @@ def test_partial_forms_are_not_scored(tables, findings):
     partial = tables["forms"].filter(~pl.col("complete"))["form_id"]
     assert partial.len() == 10
     assert findings.filter(pl.col("form_id").is_in(partial.implode())).is_empty()
+
+
+def test_year_check_reads_the_goals_too():
+    text = edit_line(sample_text(ZHONGWEI), 15, "警执法办案条件有所改善", "2025年1月起警执法办案条件有所改善")
+    found = _clean_form_findings(text).filter(pl.col("check_id") == "year_matches_reporting_year")
+    assert found.select("line", "field", "row_index").rows() == [(15, "目标完成情况", None)]
