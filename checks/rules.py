@@ -104,20 +104,12 @@ def weights_sum_100(t: Tables, tol: Tolerances) -> pl.DataFrame:
 
 
 def execution_rate_matches(t: Tables, tol: Tolerances) -> pl.DataFrame:
-    base = (
-        pl.when(pl.col("budget_adjusted").is_null() | (pl.col("budget_adjusted") == 0))
-        .then(pl.col("budget_initial")).otherwise(pl.col("budget_adjusted"))
-    )
     return (
-        t["fund_rows"].with_columns(base=base)
-        .filter(pl.col("execution_rate_reported").is_not_null() & pl.col("spent").is_not_null()
-                & (pl.col("base") > 0))
-        .with_columns(computed=pl.col("spent") / pl.col("base"))
-        .filter((pl.col("computed") - pl.col("execution_rate_reported")).abs()
+        t["fund_rows"]
+        .filter((pl.col("execution_rate_computed") - pl.col("execution_rate_reported")).abs()
                 > pl.col("execution_rate_tolerance") + 1e-9)
-        .select(_finding(pl.col("line"), "执行率", _pct(pl.col("computed")), pl.col("execution_rate_raw"),
-                         row_index=pl.col("row_index"), item=pl.col("item"),
-                         spent=_num(pl.col("spent")), base=_num(pl.col("base"))))
+        .select(_finding(pl.col("line"), "执行率", _pct(pl.col("execution_rate_computed")),
+                         pl.col("execution_rate_raw"), row_index=pl.col("row_index"), item=pl.col("item")))
     )
 
 
@@ -201,7 +193,7 @@ CATALOGUE: tuple[Rule, ...] = (
          "{source_file} 第{line}行起《{form}》:分值合计为{actual}分({parts}),应为{expected}分。",
          weights_sum_100),
     Rule("execution_rate_matches", "error", "fund_rows", "填报的执行率应等于全年执行数÷全年预算数(B/A)",
-         "{source_file} 第{line}行《{form}》{item}:填报执行率{actual},按全年执行数{spent}÷预算数{base}计算应为{expected}。",
+         "{source_file} 第{line}行《{form}》{item}:填报执行率{actual},按全年执行数÷全年预算数(B/A)计算应为{expected}。",
          execution_rate_matches),
     Rule("year_matches_reporting_year", "error", "forms", "标题年度及表内日期、期间应属于报告年度",
          "{source_file} 第{line}行《{form}》{field}「{cell}」中的年份{years}与报告年度{expected}年不符。",

@@ -109,18 +109,21 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
         item = cells["item"].text if "item" in cells else "年度资金总额"
         rate_cell = cells.get("execution_rate")
         rate = parse_rate(rate_cell.text) if rate_cell else None
+        initial, adjusted = number_of(cells, "budget_initial"), number_of(cells, "budget_adjusted")
+        spent = number_of(cells, "spent")
         form.fund_rows.append(FundRow(
             form_id=form.form_id,
             row_index=len(form.fund_rows),
             item=item.rstrip("::"),
             funds_total=number_of(cells, "funds_total"),
-            budget_initial=number_of(cells, "budget_initial"),
-            budget_adjusted=number_of(cells, "budget_adjusted"),
-            spent=number_of(cells, "spent"),
+            budget_initial=initial,
+            budget_adjusted=adjusted,
+            spent=spent,
             weight=number_of(cells, "weight"),
             execution_rate_raw=rate_cell.raw if rate_cell else None,
             execution_rate_reported=rate.value if rate else None,
             execution_rate_tolerance=rate.tolerance if rate else None,
+            execution_rate_computed=_execution_rate(initial, adjusted, spent),
             score=number_of(cells, "score"),
             line=row.line,
         ))
@@ -138,8 +141,13 @@ def _set_form_funds(form: Form, total: FundRow) -> None:
     form.execution_rate_raw = total.execution_rate_raw
     form.execution_rate_reported = total.execution_rate_reported
     form.execution_rate_tolerance = total.execution_rate_tolerance
-    base = total.budget_adjusted if total.budget_adjusted else total.budget_initial
-    form.execution_rate_computed = total.spent / base if base and total.spent is not None else None
+    form.execution_rate_computed = total.execution_rate_computed
+
+
+def _execution_rate(initial: float | None, adjusted: float | None, spent: float | None) -> float | None:
+    """B/A, where A is the adjusted budget, or the initial one when the adjustment is 0 or blank."""
+    base = adjusted if adjusted else initial
+    return spent / base if base and spent is not None else None
 
 
 _GOAL_BLOCK = ("年度总体目标", "总体目标")

@@ -22,6 +22,7 @@ class FundRow:
     execution_rate_raw: str | None
     execution_rate_reported: float | None
     execution_rate_tolerance: float | None
+    execution_rate_computed: float | None
     score: float | None
     line: int
 

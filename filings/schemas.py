@@ -107,6 +107,8 @@ class FundRows(_FormRows):
     execution_rate_raw: Optional[str] = _n("执行率(原文)", "execution rate as written")
     execution_rate_reported: Optional[float] = _n("执行率(1.0=100%)", "execution rate, fraction")
     execution_rate_tolerance: Optional[float] = _n("按填报精度允许的误差", "tolerance of the printed precision")
+    execution_rate_computed: Optional[float] = _n(
+        "B/A 计算的执行率(A 为0或空时用年初预算数)", "B/A; A falls back to the initial budget when 0 or blank")
     score: Optional[float] = _n("得分", "score")
 
 

@@ -77,7 +77,7 @@ def print_summary(warehouse: Path, years: list[int]) -> None:
     print(f"findings: {findings.height}")
     for rule in CATALOGUE:
         print(f"  {rule.check_id:<28} {counts.get(rule.check_id, 0):>5}  {rule.severity:<7} {rule.title}")
-    print(f"\nwarehouse: {warehouse}/<table>/reporting_year=<YYYY>/{'part-0.parquet'}")
+    print(f"\nwarehouse: {warehouse}/<table>/reporting_year=<YYYY>/part-0.parquet")
     print("review the findings: make ui (Dagster), or query warehouse/check_results with DuckDB")
 
 
@@ -86,7 +86,8 @@ def ui(host: str, port: int) -> None:
     dagster_home()
     workspace = str(PROJECT_ROOT / "workspace.yaml")
     os.chdir(PROJECT_ROOT)
-    os.execvp("dagster", ["dagster", "dev", "-w", workspace, "-h", host, "-p", str(port)])
+    dagster = str(Path(sys.executable).parent / "dagster")  # the one installed beside jixiao
+    os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", host, "-p", str(port)])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -75,12 +75,12 @@ CHECK_QUERY = """{
 }"""
 
 
-def test_webserver_shows_the_failed_check_with_its_finding(run_output):
-    root, env, _ = run_output
+def test_ui_shows_the_failed_check_with_its_finding(run_output):
+    """`jixiao ui` (make ui) serves the runs of `jixiao run`: a steward sees the 2024 finding."""
+    _, env, _ = run_output
     port = _free_port()
-    server = subprocess.Popen(
-        [str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", str(PROJECT / "workspace.yaml")],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen([str(BIN / "jixiao"), "ui", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while True:

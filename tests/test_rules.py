@@ -130,3 +130,10 @@ def test_year_check_reads_the_goals_too():
     text = edit_line(sample_text(ZHONGWEI), 15, "警执法办案条件有所改善", "2025年1月起警执法办案条件有所改善")
     found = _clean_form_findings(text).filter(pl.col("check_id") == "year_matches_reporting_year")
     assert found.select("line", "field", "row_index").rows() == [(15, "目标完成情况", None)]
+
+
+def test_execution_rate_message_names_the_row():
+    found = _clean_form_findings(edit_line(sample_text(ZHONGWEI), 10, "100%", "90%"))
+    assert found["message"].item() == (
+        f"{ZHONGWEI} 第10行《办案费和基础设施维修改造费项目》年度资金总额:"
+        "填报执行率90%,按全年执行数÷全年预算数(B/A)计算应为100%。")
