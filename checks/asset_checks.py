@@ -16,7 +16,7 @@ from dagster import (
 )
 
 from checks.integrity import schema_failures, unaccounted
-from checks.rules import CATALOGUE, Rule
+from checks.catalogue import CATALOGUE, Rule
 
 STAGING = "parsed_filings"
 SHOWN = 20  # findings listed in the UI; the full list is in check_results
@@ -86,7 +86,7 @@ def _rule_result(rule: Rule, found: pl.DataFrame, full_list: Path) -> AssetCheck
         asset_key=rule.table,
         check_name=rule.check_id,
         passed=found.is_empty(),
-        severity=AssetCheckSeverity.ERROR if rule.severity == "error" else AssetCheckSeverity.WARN,
+        severity=AssetCheckSeverity.ERROR if _worst(rule, found) == "error" else AssetCheckSeverity.WARN,
         metadata={
             "findings": found.height,
             "forms_affected": found["form_id"].n_unique(),
@@ -94,6 +94,12 @@ def _rule_result(rule: Rule, found: pl.DataFrame, full_list: Path) -> AssetCheck
             "full_list": MetadataValue.path(str(full_list)),
         },
     )
+
+
+def _worst(rule: Rule, found: pl.DataFrame) -> str:
+    """A rule's findings may differ in severity: the check takes the worst, or the rule's own."""
+    return "error" if (found["severity"] == "error").any() or (found.is_empty() and rule.severity == "error") \
+        else "warning"
 
 
 def _markdown(frame: pl.DataFrame) -> str:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from checks.rules import CATALOGUE, Rule, Tables, Tolerances
+from checks.catalogue import CATALOGUE, Rule
+from checks.config import RulesConfig, load
+from checks.expr import Tables
 
 
-def run_rules(tables: Tables, rules: tuple[Rule, ...] = CATALOGUE,
-              tolerances: Tolerances = Tolerances()) -> pl.DataFrame:
-    """All findings, ordered by rule, file and line."""
-    return pl.concat([rule.evaluate(tables, tolerances) for rule in rules]).sort(
+def run_rules(tables: Tables, config: RulesConfig | None = None,
+              rules: tuple[Rule, ...] = CATALOGUE) -> pl.DataFrame:
+    """All findings, ordered by rule, file and line; `config` defaults to checks/rules.toml."""
+    config = config or load()
+    return pl.concat([rule.evaluate(tables, config) for rule in rules]).sort(
         "check_id", "source_file", "line", maintain_order=True, nulls_last=True)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+# Only real tag names: `<B-A≤30,得5分;B-A>` is arithmetic, not markup.
+_HTML_TAG = re.compile(
+    r"</?(?:b|i|u|s|br|p|span|div|strong|em|sup|sub|font|td|tr|th|table|thead|tbody)(?=[\s/>])[^<>]*>", re.I)
 _LATEX = {
     r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥", r"\lt": "<", r"\gt": ">",
     r"\times": "×", r"\%": "%", r"\left": "", r"\right": "", "$": "",

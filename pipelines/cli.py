@@ -62,7 +62,7 @@ def run(years: list[int]) -> int:
 def print_summary(warehouse: Path, years: list[int]) -> None:
     import polars as pl
 
-    from checks.rules import CATALOGUE
+    from checks.catalogue import CATALOGUE
     from filings.warehouse import read
 
     filings = pl.concat([read(warehouse, "filings", y) for y in years])
@@ -73,10 +73,13 @@ def print_summary(warehouse: Path, years: list[int]) -> None:
           f"quarantined {status.get('quarantined', 0)})")
     print(f"forms: {forms.height} ({forms['complete'].sum()} complete) in {len(years)} reporting years "
           f"{', '.join(map(str, years))}")
-    counts = dict(findings["check_id"].value_counts().iter_rows())
-    print(f"findings: {findings.height}")
+    counts = {(c, s): n for c, s, n in findings.group_by("check_id", "severity").len().iter_rows()}
+    print(f"findings: {findings.height} ({(findings['severity'] == 'error').sum()} errors, "
+          f"{(findings['severity'] == 'warning').sum()} warnings)")
+    print(f"  {'check':<30} {'errors':>6} {'warnings':>8}")
     for rule in CATALOGUE:
-        print(f"  {rule.check_id:<28} {counts.get(rule.check_id, 0):>5}  {rule.severity:<7} {rule.title}")
+        errors, warnings = counts.get((rule.check_id, "error"), 0), counts.get((rule.check_id, "warning"), 0)
+        print(f"  {rule.check_id:<30} {errors:>6} {warnings:>8}  {rule.title}")
     print(f"\nwarehouse: {warehouse}/<table>/reporting_year=<YYYY>/part-0.parquet")
     print("review the findings: make ui (Dagster), or query warehouse/check_results with DuckDB")
 

@@ -15,7 +15,9 @@ from dagster import (
 )
 
 import assets
+from checks.catalogue import CATALOGUE
 from conftest import XINGQING
+from test_rules import KNOWN_FINDINGS
 from filings.warehouse import publish, read
 from pipelines.definitions import defs
 from pipelines.jobs import annual_schedule
@@ -31,7 +33,7 @@ def test_definitions_load_with_job_schedule_sensor_and_checks():
     graph = defs.resolve_asset_graph()
     checks = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
     assert ("parsed_filings", "schemas_valid") in checks and ("indicators", "weights_sum_100") in checks
-    assert len(checks) == 8
+    assert len(checks) == 2 + len(CATALOGUE)
 
 
 def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path):
@@ -44,16 +46,14 @@ def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path
     )
     assert result.success
     evaluations = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
+    failing = {check_id for check_id, *_ in KNOWN_FINDINGS}
     assert {k: e.passed for k, e in evaluations.items()} == {
         ("parsed_filings", "schemas_valid"): True,
         ("parsed_filings", "inputs_accounted_for"): True,
-        ("indicators", "weights_sum_100"): False,
-        ("fund_rows", "execution_rate_matches"): True,
-        ("forms", "year_matches_reporting_year"): False,
-        ("indicators", "score_within_weight"): True,
-        ("forms", "scores_sum_to_total"): False,
-        ("forms", "self_score_matches_total"): False,
+        **{(rule.table, rule.check_id): rule.check_id not in failing for rule in CATALOGUE},
     }
+    assert evaluations[("indicators", "score_follows_rule")].severity == AssetCheckSeverity.WARN  # warnings only
+    assert evaluations[("indicators", "section_weights_match")].severity == AssetCheckSeverity.ERROR
     year_check = evaluations[("forms", "year_matches_reporting_year")]
     assert year_check.severity == AssetCheckSeverity.ERROR
     assert year_check.metadata["findings"].value == 4
@@ -63,7 +63,7 @@ def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path
     for table in ("filings", "forms", "fund_rows", "indicators", "summary_rows", "department_indicators", "check_results"):
         assert (warehouse / table / "reporting_year=2024" / "part-0.parquet").exists(), table
     assert read(warehouse, "forms", 2024).height == 12
-    assert read(warehouse, "check_results", 2024).filter(pl.col("source_file") == XINGQING).height == 3
+    assert read(warehouse, "check_results", 2024).filter(pl.col("source_file") == XINGQING).height == 9
     published = {m.asset_key.to_user_string() for m in result.asset_materializations_for_node("warehouse_tables")}
     assert published == {"filings", "forms", "fund_rows", "indicators", "summary_rows",
                          "department_indicators", "check_results"}

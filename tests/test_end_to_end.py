@@ -37,8 +37,9 @@ def test_run_publishes_every_year_and_prints_the_summary(run_output):
     assert done.returncode == 0, done.stderr
     assert "files: 12 (parsed 2, partial 10, quarantined 0)" in done.stdout
     assert "forms: 22 (12 complete) in 5 reporting years 2016, 2020, 2022, 2023, 2024" in done.stdout
-    assert re.search(r"year_matches_reporting_year\s+4\s+error", done.stdout)
-    assert "findings: 7" in done.stdout
+    assert re.search(r"year_matches_reporting_year\s+4\s+0\s", done.stdout)
+    assert re.search(r"score_follows_rule\s+0\s+8\s", done.stdout)
+    assert "findings: 22 (11 errors, 11 warnings)" in done.stdout
     for year in (2016, 2020, 2022, 2023, 2024):
         assert (root / "warehouse" / "forms" / f"reporting_year={year}" / "part-0.parquet").exists()
 
@@ -49,7 +50,7 @@ def test_readme_duckdb_query_runs_on_the_warehouse(run_output, monkeypatch):
     query = re.search(r"<!-- duckdb-example -->\n```sql\n(.*?)```", readme, re.S).group(1)
     monkeypatch.chdir(root)
     rows = duckdb.sql(query).fetchall()
-    assert len(rows) == 7
+    assert len(rows) == 22
     assert (XINGQING, "禁毒专项经费", "self_score_matches_total", 140, "自评得分", "100", "97") in rows
 
 

@@ -77,3 +77,8 @@ def test_title_year():
     assert title_year("(2024年)") == 2024
     assert title_year("成安县民政局2020年度预算项目绩效自评表") == 2020
     assert title_year("部门项目支出绩效自评表") is None
+
+
+def test_clean_is_idempotent_on_comparisons():
+    text = "B-A≤10,得15分;20<B-A≤30,得5分;B-A>30,得0分"
+    assert clean(text) == text and clean(clean("<b>总 分</b>")) == "总分"

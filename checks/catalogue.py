@@ -1,0 +1,90 @@
+"""The rule catalogue: every quality rule as data (id, severity, table, title, message, query).
+
+A rule's query returns one row per finding (form_id, row_index, line, field, expected, actual,
+optionally its own severity, and the words its message needs); `Rule.evaluate` adds the form's
+file and name and renders the Chinese message. No Dagster here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import polars as pl
+
+from checks import consistency, funds, scores
+from checks.config import RulesConfig
+from checks.expr import Tables
+from filings.schemas import columns, empty
+
+
+@dataclass(frozen=True)
+class Rule:
+    check_id: str
+    severity: str  # error / warning: the default; a finding may carry its own
+    table: str  # the published table whose rows the findings point at
+    title: str  # what the rule guards, in Chinese (shown in the Dagster UI)
+    message: str  # str.format template over a finding's columns and its form's
+    find: Callable[[Tables, RulesConfig], pl.DataFrame]
+
+    def evaluate(self, tables: Tables, config: RulesConfig) -> pl.DataFrame:
+        """Findings as rows of the `check_results` table."""
+        found = self.find(tables, config)
+        if found.is_empty():
+            return empty("check_results")
+        context = tables["forms"].select(
+            "form_id", "filing_id", "source_file", "reporting_year", "project_name",
+            form=pl.coalesce("project_name", "title", pl.lit("(无标题)")),
+        )
+        found = found.join(context, on="form_id", how="left")
+        messages = [self.message.format_map(row) for row in found.iter_rows(named=True)]
+        severity = pl.col("severity") if "severity" in found.columns else pl.lit(self.severity)
+        return found.with_columns(
+            check_id=pl.lit(self.check_id), severity=severity, message=pl.Series(messages, dtype=pl.String),
+        ).select(columns("check_results")).cast(empty("check_results").schema)
+
+
+_AT = "{source_file} 第{line}行《{form}》"
+
+CATALOGUE: tuple[Rule, ...] = (
+    Rule("funds_total_equals_parts", "error", "fund_rows", "年度资金总额应等于其中各项之和",
+         _AT + "{item}的{field}为{actual},其中各项合计为{expected}。", funds.funds_total_equals_parts),
+    Rule("execution_rate_matches", "error", "fund_rows", "填报的执行率应等于全年执行数÷全年预算数(B/A)",
+         _AT + "{item}:填报执行率{actual},按全年执行数÷全年预算数(B/A)计算应为{expected}。",
+         funds.execution_rate_matches),
+    Rule("execution_score_matches", "error", "fund_rows", "预算执行率得分应为 min(执行率,100%)×分值",
+         _AT + "预算执行率得分填写{actual}分,按 min(执行率{rate},100%)×分值{weight} 计算应为{expected}分。",
+         funds.execution_score_matches),
+    Rule("over_execution", "warning", "fund_rows", "全年执行数超过全年预算数(B>A)",
+         _AT + "{item}:全年执行数{spent}超过全年预算数(执行率{actual}),请核实是否超预算支出。",
+         funds.over_execution),
+    Rule("weights_sum_100", "error", "indicators", "资金分值与各指标分值合计应为100分",
+         "{source_file} 第{line}行起《{form}》:分值合计为{actual}分({parts}),应为{expected}分。",
+         scores.weights_sum_100),
+    Rule("section_weights_match", "error", "indicators", "各级指标下的分值之和应等于其标注分数",
+         _AT + "{field}「{section}」{basis}为{expected}分,其下各指标分值合计为{actual}分。",
+         scores.section_weights_match),
+    Rule("score_within_weight", "error", "indicators", "每项得分应在0与其分值之间",
+         _AT + "「{name}」得分{actual}分,超出分值范围{expected}分。", scores.score_within_weight),
+    Rule("score_follows_rule", "error", "indicators", "得分应符合计分规则(满分、B/A、A/B、定性三档、表上印的规则)",
+         _AT + "「{name}」{why}:指标值{target},完成值{actual_value};计分规则:{rule},应得{expected}分,填写{actual}分。",
+         scores.score_follows_rule),
+    Rule("shortfall_reason_present", "error", "indicators", "扣分的指标应填写未完成原因",
+         _AT + "「{name}」得分{score}分低于分值{weight}分,未填写未完成原因分析。", scores.shortfall_reason_present),
+    Rule("indicator_values_present", "error", "indicators", "有分值的指标应填写指标值、完成值和得分",
+         _AT + "「{name}」有分值,但未填写{field}。", scores.indicator_values_present),
+    Rule("scores_sum_to_total", "error", "forms", "各项得分之和应等于总分",
+         _AT + ":各项得分之和为{expected}分,总分行填写{actual}分。", scores.scores_sum_to_total),
+    Rule("self_score_matches_total", "error", "forms", "表头自评得分应等于总分",
+         _AT + ":自评得分填写{actual}分,{basis}为{expected}分。", scores.self_score_matches_total),
+    Rule("year_matches_reporting_year", "error", "forms", "标题年度及表内日期、期间应属于报告年度",
+         _AT + "{field}「{cell}」中的年份{years}与报告年度{expected}年不符。",
+         consistency.year_matches_reporting_year),
+    Rule("summary_matches_forms", "error", "summary_rows", "汇总表应与各项目自评表一致",
+         _AT + "{field}:填写「{actual}」,{detail}。", consistency.summary_matches_forms),
+    Rule("department_score_follows_band", "error", "department_indicators", "部门整体指标应按表上印的|B−A|分档计分",
+         _AT + "「{name}」|B−A|={gap},按表上印的分档应得{expected}分,填写{actual}分。",
+         consistency.department_score_follows_band),
+    Rule("duplicate_forms", "error", "forms", "同一单位同一项目同一年度只应报送一次",
+         "{source_file} 第{line}行起《{form}》与 {expected} 是{kind}。", consistency.duplicate_forms),
+)

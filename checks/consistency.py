@@ -1,0 +1,130 @@
+"""Rules across a form's parts and across forms: years, summary sheet, department bands, duplicates."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from checks.bands import parse_bands
+from checks.config import RulesConfig
+from checks.expr import Tables, finding, num, pct
+from filings.values import PERIOD_YEAR
+
+# Where dates and periods are written: table → (its row and line columns, {column: field name}).
+_YEAR_FIELDS = {
+    "forms": (None, "goal_line", {"goal_planned": "年度目标", "goal_achieved": "目标完成情况"}),
+    "indicators": ("row_index", "line", {"level3": "三级指标", "target_raw": "年度指标值", "actual_raw": "实际完成值"}),
+    "department_indicators": ("row_index", "line", {"indicator": "绩效指标", "target_raw": "绩效目标值",
+                                                    "actual_raw": "全年实际值"}),
+}
+
+
+def year_matches_reporting_year(t: Tables, config: RulesConfig) -> pl.DataFrame:
+    """The title's year and every dated period in the form equal the reporting year (its folder)."""
+    forms = t["forms"]
+    title = forms.filter(pl.col("title_year").is_not_null() & (pl.col("title_year") != pl.col("reporting_year")))
+    found = [title.select(finding(pl.col("line_start"), "标题年度", pl.col("reporting_year").cast(pl.String),
+                                  pl.col("title_year").cast(pl.String), years=pl.col("title_year").cast(pl.String),
+                                  cell=pl.col("title")))]
+    years_of = pl.element().str.extract(r"((?:19|20)\d{2})").cast(pl.Int64)
+    for table, (row_index, line, fields) in _YEAR_FIELDS.items():
+        rows = forms if table == "forms" else t[table].join(forms.select("form_id", "reporting_year"), on="form_id")
+        row_expr = pl.col(row_index) if row_index else pl.lit(None, pl.Int64)
+        for column, label in fields.items():
+            found.append(
+                rows.with_columns(years=pl.col(column).str.extract_all(PERIOD_YEAR).list.eval(years_of),
+                                  row=row_expr, at=pl.col(line))
+                .explode("years")
+                .filter(pl.col("years") != pl.col("reporting_year"))
+                .group_by("form_id", "row", "at", "reporting_year", column, maintain_order=True)
+                .agg(years=pl.col("years").unique(maintain_order=True).cast(pl.String).str.join("、"))
+                .select(finding(pl.col("at"), label, pl.col("reporting_year").cast(pl.String), pl.col(column),
+                                row_index=pl.col("row"), years=pl.col("years"), cell=pl.col(column)))
+            )
+    return pl.concat(found)
+
+
+def summary_matches_forms(t: Tables, config: RulesConfig) -> pl.DataFrame:
+    """Each 汇总表 row agrees with the project form of the same name (in its file, else its year);
+    a summary row has a form, and a form filed with a summary sheet is on it."""
+    forms = t["forms"]
+    summaries = forms.filter(pl.col("form_type") == "summary").select("form_id", "filing_id", "reporting_year")
+    projects = forms.filter(pl.col("form_type") == "project").select(
+        "filing_id", "reporting_year", "project_name", form_file=pl.col("source_file"),
+        form_line=pl.col("line_start"),
+        form_budget=pl.when(pl.col("budget_adjusted") > 0).then("budget_adjusted").otherwise("budget_initial"),
+        form_rate=pl.coalesce("execution_rate_reported", "execution_rate_computed"),
+        form_score=pl.coalesce("self_score_reported", "total_score_reported"),
+        score_basis=pl.when(pl.col("self_score_reported").is_not_null()).then(pl.lit("自评得分"))
+        .otherwise(pl.lit("总分")),
+    )
+    listed = t["summary_rows"].join(summaries, on="form_id")
+    rows = listed.filter(pl.any_horizontal(pl.col("budget_amount", "execution_rate_reported", "score").is_not_null()))
+    in_file = rows.join(projects.drop("reporting_year"), on=["filing_id", "project_name"])
+    in_year = (rows.join(in_file, on=["form_id", "row_index"], how="anti")
+               .join(projects.drop("filing_id"), on=["reporting_year", "project_name"], how="left"))
+    matched = pl.concat([in_file, in_year], how="diagonal_relaxed")
+    where = pl.concat_str(pl.lit("项目自评表("), pl.col("form_file"), pl.lit(" 第"),
+                          pl.col("form_line").cast(pl.String), pl.lit("行起)"))
+    tol = config.tolerances
+    found = [matched.filter(pl.col("form_file").is_null()).select(finding(
+        pl.col("line"), "项目名称", pl.lit("有同名的项目自评表"), pl.col("project_name"),
+        row_index=pl.col("row_index"), detail=pl.lit("本年度没有同名的项目自评表")))]
+    for label, mine, theirs, tolerance, show, basis in (
+        ("预算金额", "budget_amount", "form_budget", tol.amount, num, pl.lit("预算数")),
+        ("预算执行率", "execution_rate_reported", "form_rate", 1e-4, pct, pl.lit("执行率")),
+        ("评分", "score", "form_score", tol.points, num, pl.col("score_basis")),
+    ):
+        found.append(matched.filter((pl.col(mine) - pl.col(theirs)).abs() > tolerance).select(finding(
+            pl.col("line"), label, show(pl.col(theirs)), show(pl.col(mine)), row_index=pl.col("row_index"),
+            detail=pl.concat_str(where, pl.lit("的"), basis, pl.lit("为"), show(pl.col(theirs))))))
+    found.append(
+        forms.filter((pl.col("form_type") == "project") & pl.col("project_name").is_not_null()
+                     & pl.col("filing_id").is_in(summaries["filing_id"].implode()))
+        .join(listed.select("filing_id", "project_name"), on=["filing_id", "project_name"], how="anti")
+        .select(finding(pl.col("line_start"), "项目名称", pl.lit("列入汇总表"), pl.col("project_name"),
+                        detail=pl.lit("同一文件的绩效评价汇总表未列出本项目"))))
+    return pl.concat(found)
+
+
+def department_score_follows_band(t: Tables, config: RulesConfig) -> pl.DataFrame:
+    """Department-wide rows are scored by the |B−A| bands printed on the form."""
+    def band(row: dict) -> float | None:
+        rule = parse_bands(row["scoring_method"])
+        return rule.score(row["target_value"], row["actual_value"]) if rule else None
+
+    return (
+        t["department_indicators"]
+        .with_columns(expected=pl.struct("scoring_method", "target_value", "actual_value")
+                      .map_elements(band, return_dtype=pl.Float64))
+        .filter(pl.col("expected").is_not_null() & pl.col("score").is_not_null()
+                & ((pl.col("score") - pl.col("expected")).abs() > config.tolerances.points))
+        .select(finding(pl.col("line"), "得分", num(pl.col("expected")), num(pl.col("score")),
+                        row_index=pl.col("row_index"), name=pl.col("indicator"),
+                        gap=num((pl.col("actual_value") - pl.col("target_value")).abs())))
+    )
+
+
+def duplicate_forms(t: Tables, config: RulesConfig) -> pl.DataFrame:
+    """The same project of the same unit filed twice in a year: identical copies or conflicting ones."""
+    sums = t["indicators"].group_by("form_id").agg(n=pl.len(), scores=pl.col("score").sum())
+    key = ["reporting_year", "project_name", "implementing_unit"]
+    forms = (
+        t["forms"].filter((pl.col("form_type") == "project") & pl.col("project_name").is_not_null())
+        .join(sums, on="form_id", how="left")
+        .with_columns(content=pl.concat_str(
+            *(pl.col(c).cast(pl.String).fill_null("") for c in
+              ("budget_initial", "budget_adjusted", "spent", "total_score_reported", "n", "scores")), separator="|"))
+        .sort("source_file", "line_start")
+    )
+    first = forms.group_by(key, maintain_order=True).agg(
+        first_file=pl.col("source_file").first(), first_line=pl.col("line_start").first(),
+        first_content=pl.col("content").first(), first_id=pl.col("form_id").first())
+    return (
+        forms.join(first, on=key, nulls_equal=True).filter(pl.col("form_id") != pl.col("first_id"))
+        .select(finding(pl.col("line_start"), "项目名称", pl.concat_str(pl.col("first_file"), pl.lit(" 第"),
+                        pl.col("first_line").cast(pl.String), pl.lit("行")), pl.col("project_name"),
+                        kind=pl.when(pl.col("content") == pl.col("first_content")).then(pl.lit("内容相同的重复报送"))
+                        .otherwise(pl.lit("内容不一致的重复报送")),
+                        severity=pl.when(pl.col("content") == pl.col("first_content")).then(pl.lit("warning"))
+                        .otherwise(pl.lit("error"))))
+    )
