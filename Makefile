@@ -29,6 +29,7 @@ ui: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m filings.schemas > docs/tables.md
+	$(BIN)/python -m checks.catalogue > docs/rules.md
 
 clean:
 	rm -rf warehouse .dagster_home test-artifacts

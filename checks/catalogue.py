@@ -88,3 +88,18 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule("duplicate_forms", "error", "forms", "同一单位同一项目同一年度只应报送一次",
          "{source_file} 第{line}行起《{form}》与 {expected} 是{kind}。", consistency.duplicate_forms),
 )
+
+
+def markdown() -> str:
+    """The catalogue as markdown (docs/rules.md): what each rule checks and where."""
+    out = ["# Quality rules\n", "Generated from `checks/catalogue.py` by `python -m checks.catalogue`. "
+           "Thresholds and provincial variants are in `checks/rules.toml` (or the file named by "
+           "`JIXIAO_RULES_FILE`).\n", "| check_id | severity | table | rule | how |", "|---|---|---|---|---|"]
+    for rule in CATALOGUE:
+        how = " ".join((rule.find.__doc__ or "").split())
+        out.append(f"| `{rule.check_id}` | {rule.severity} | `{rule.table}` | {rule.title} | {how} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

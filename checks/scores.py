@@ -10,6 +10,7 @@ from checks.expr import Tables, finding, indicator_name, num, scored_forms, with
 
 
 def weights_sum_100(t: Tables, config: RulesConfig) -> pl.DataFrame:
+    """The funds weight and every indicator weight of a complete form add up to 100."""
     total = config.tolerances.total_points
     return (
         scored_forms(t)
@@ -52,6 +53,7 @@ def section_weights_match(t: Tables, config: RulesConfig) -> pl.DataFrame:
 
 
 def score_within_weight(t: Tables, config: RulesConfig) -> pl.DataFrame:
+    """Every score (indicators, department rows, the funds score) lies between 0 and its weight."""
     sources = (
         ("indicators", indicator_name()),
         ("department_indicators", pl.col("indicator")),
@@ -67,6 +69,7 @@ def score_within_weight(t: Tables, config: RulesConfig) -> pl.DataFrame:
 
 
 def scores_sum_to_total(t: Tables, config: RulesConfig) -> pl.DataFrame:
+    """The funds score and the indicator scores add up to the 总分/合计 row."""
     return (
         scored_forms(t)
         .filter(pl.col("total_score_reported").is_not_null() & (pl.col("n_scores") > 0)
@@ -77,6 +80,7 @@ def scores_sum_to_total(t: Tables, config: RulesConfig) -> pl.DataFrame:
 
 
 def self_score_matches_total(t: Tables, config: RulesConfig) -> pl.DataFrame:
+    """The 自评得分 in the header equals the 总分 row (or, where the form has none, the sum of scores)."""
     computed = scored_forms(t).select("form_id", computed=pl.col("scores"))
     return (
         t["forms"].filter(pl.col("self_score_reported").is_not_null())

@@ -7,8 +7,11 @@ from conftest import PROJECT
 from filings.schemas import markdown
 
 
-def test_table_docs_are_generated_from_the_schemas():
+def test_docs_are_generated_from_the_schemas_and_the_catalogue():
+    from checks.catalogue import markdown as rules_markdown
+
     assert (PROJECT / "docs" / "tables.md").read_text(encoding="utf-8") == markdown(), "run `make docs`"
+    assert (PROJECT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_markdown(), "run `make docs`"
 
 
 def test_readme_gives_the_three_commands():
