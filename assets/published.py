@@ -9,15 +9,19 @@ from dagster import (
     AssetIn,
     AssetSpec,
     MaterializeResult,
+    MetadataValue,
     TableColumn,
     TableSchema,
     multi_asset,
 )
 
-from checks.asset_checks import STAGING, rule_results, rule_specs
+import polars as pl
+
+from checks.asset_checks import STAGING, expectation_result, expectation_specs, rule_results, rule_specs
 from checks.engine import run_rules
+from checks.expectations import validate_published
 from filings.schemas import TABLES, columns
-from filings.warehouse import partition_file, publish
+from filings.warehouse import publish
 from pipelines.partitions import REPORTING_YEARS
 from pipelines.resources import JixiaoPaths
 
@@ -39,17 +43,21 @@ SPECS = [
 
 @multi_asset(
     specs=SPECS,
-    check_specs=rule_specs(REPORTING_YEARS),
+    check_specs=rule_specs(REPORTING_YEARS) + expectation_specs(list(TABLES), REPORTING_YEARS),
     partitions_def=REPORTING_YEARS,
     ins={"parsed": AssetIn(STAGING)},
 )
 def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed: dict):
-    """Run the quality rules, then publish every table's partition for the year."""
+    """Run the quality rules, publish every table's partition for the year, then validate what
+    was written with Great Expectations."""
     year = int(context.partition_key)
     tables = {**parsed, "check_results": run_rules(parsed)}
-    for name, frame in tables.items():
-        path = publish(paths.warehouse, name, year, frame)
+    published = {name: publish(paths.warehouse, name, year, frame) for name, frame in tables.items()}
+    for name, path in published.items():
         yield MaterializeResult(asset_key=name, metadata={
-            "dagster/row_count": frame.height, "path": str(path)})
+            "dagster/row_count": tables[name].height, "path": MetadataValue.path(str(path))})
     context.log.info(f"published {len(tables)} tables for {year} to {paths.warehouse}")
-    yield from rule_results(tables["check_results"], partition_file(paths.warehouse, "check_results", year))
+    yield from rule_results(tables["check_results"], published["check_results"])
+    on_disk = {name: pl.read_parquet(path) for name, path in published.items()}
+    for result in validate_published(on_disk, year, paths.great_expectations).values():
+        yield expectation_result(result)

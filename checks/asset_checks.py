@@ -15,6 +15,7 @@ from dagster import (
     PreviewWarning,
 )
 
+from checks.expectations import SuiteResult
 from checks.integrity import schema_failures, unaccounted
 from checks.catalogue import CATALOGUE, Rule
 
@@ -48,6 +49,30 @@ def rule_specs(partitions_def: PartitionsDefinition) -> list[AssetCheckSpec]:
         _partitioned_spec(rule.check_id, rule.table, partitions_def, description=f"{rule.title}({rule.severity})")
         for rule in CATALOGUE
     ]
+
+
+def expectation_specs(tables: list[str], partitions_def: PartitionsDefinition) -> list[AssetCheckSpec]:
+    """The Great Expectations suite of each published table, as run on the file on disk."""
+    return [
+        _partitioned_spec("great_expectations", table, partitions_def,
+                          description="Great Expectations 套件:类型、空值、取值范围、允许值、主键唯一 / "
+                          "GX suite on the published parquet (types, nulls, ranges, allowed values, keys)")
+        for table in tables
+    ]
+
+
+def expectation_result(result: SuiteResult) -> AssetCheckResult:
+    failed = pl.DataFrame(result.failed, schema={"expectation": pl.String, "column": pl.String, "detail": pl.String})
+    return AssetCheckResult(
+        asset_key=result.table, check_name="great_expectations", passed=result.success,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "expectations": result.evaluated,
+            "failed": failed.height,
+            "failures": MetadataValue.md(_markdown(failed.head(SHOWN)) if failed.height else "无 / none"),
+            "data_docs": MetadataValue.path(str(result.docs_index)),
+        },
+    )
 
 
 def schema_result(tables: dict[str, pl.DataFrame]) -> AssetCheckResult:

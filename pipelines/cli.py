@@ -55,16 +55,17 @@ def run(years: list[int]) -> int:
         if not result.success:
             print(f"{year}: FAILED — see run {result.run_id} in the Dagster UI (make ui)")
     if done:
-        print_summary(paths.warehouse, done)
+        print_summary(paths, done)
     return 1 if failed else 0
 
 
-def print_summary(warehouse: Path, years: list[int]) -> None:
+def print_summary(paths: JixiaoPaths, years: list[int]) -> None:
     import polars as pl
 
     from checks.catalogue import CATALOGUE
     from filings.warehouse import read
 
+    warehouse = paths.warehouse
     filings = pl.concat([read(warehouse, "filings", y) for y in years])
     forms = pl.concat([read(warehouse, "forms", y) for y in years])
     findings = pl.concat([read(warehouse, "check_results", y) for y in years])
@@ -80,7 +81,8 @@ def print_summary(warehouse: Path, years: list[int]) -> None:
     for rule in CATALOGUE:
         errors, warnings = counts.get((rule.check_id, "error"), 0), counts.get((rule.check_id, "warning"), 0)
         print(f"  {rule.check_id:<30} {errors:>6} {warnings:>8}  {rule.title}")
-    print(f"\nwarehouse: {warehouse}/<table>/reporting_year=<YYYY>/part-0.parquet")
+    print(f"\nwarehouse:  {warehouse}/<table>/reporting_year=<YYYY>/part-0.parquet")
+    print(f"data docs:  {paths.great_expectations / 'gx/uncommitted/data_docs/local_site/index.html'}")
     print("review the findings: make ui (Dagster), or query warehouse/check_results with DuckDB")
 
 

@@ -28,6 +28,16 @@ class JixiaoPaths(ConfigurableResource):
     def warehouse(self) -> Path:
         return _resolve(self.warehouse_dir or _default("JIXIAO_WAREHOUSE_DIR", "warehouse"))
 
+    @property
+    def great_expectations(self) -> Path:
+        """The GX project beside the warehouse; Data Docs in gx/uncommitted/data_docs/local_site/."""
+        return self.warehouse.parent / "great_expectations"
+
+    @property
+    def reports(self) -> Path:
+        """Stewards' reports beside the warehouse: reports/<year>/."""
+        return self.warehouse.parent / "reports"
+
 
 def _resolve(path: str) -> Path:
     p = Path(path)

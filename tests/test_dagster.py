@@ -1,6 +1,7 @@
 """The Dagster layer, run for real: an ephemeral instance, in-process materialisation, real files."""
 
 from datetime import datetime
+from pathlib import Path
 
 import polars as pl
 from dagster import (
@@ -16,6 +17,7 @@ from dagster import (
 
 import assets
 from checks.catalogue import CATALOGUE
+from filings.schemas import TABLES
 from conftest import XINGQING
 from test_rules import KNOWN_FINDINGS
 from filings.warehouse import publish, read
@@ -33,7 +35,7 @@ def test_definitions_load_with_job_schedule_sensor_and_checks():
     graph = defs.resolve_asset_graph()
     checks = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
     assert ("parsed_filings", "schemas_valid") in checks and ("indicators", "weights_sum_100") in checks
-    assert len(checks) == 2 + len(CATALOGUE)
+    assert len(checks) == 2 + len(CATALOGUE) + 7  # integrity, rules, a GX suite per published table
 
 
 def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path):
@@ -51,7 +53,11 @@ def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path
         ("parsed_filings", "schemas_valid"): True,
         ("parsed_filings", "inputs_accounted_for"): True,
         **{(rule.table, rule.check_id): rule.check_id not in failing for rule in CATALOGUE},
+        **{(table, "great_expectations"): True for table in TABLES},
     }
+    gx_forms = evaluations[("forms", "great_expectations")]
+    assert gx_forms.metadata["expectations"].value >= 50 and gx_forms.metadata["failed"].value == 0
+    assert Path(gx_forms.metadata["data_docs"].value).exists()
     assert evaluations[("indicators", "score_follows_rule")].severity == AssetCheckSeverity.WARN  # warnings only
     assert evaluations[("indicators", "section_weights_match")].severity == AssetCheckSeverity.ERROR
     year_check = evaluations[("forms", "year_matches_reporting_year")]

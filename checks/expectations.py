@@ -1,0 +1,109 @@
+"""Great Expectations suites for the published tables, run on the parquet files as published.
+
+Each suite is derived from the table's Pandera contract (columns, types, nullability, allowed
+values, ranges, keys), so the two cannot drift apart; GX checks what actually landed on disk and
+renders Data Docs (static HTML) a steward or an auditor can open without a server.
+GX is imported lazily: it takes seconds, and every Dagster process loads this code location.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from filings.schemas import TABLES, columns
+
+# Each polars type as the pandas type GX is handed (GX 1.x reads no polars) and its GX name.
+_PANDAS_TYPES = {"String": ("object", "object"), "Int64": ("Int64", "int64"),
+                 "Float64": ("float64", "float64"), "Boolean": ("boolean", "bool")}
+# Keys that identify a row, beyond the single-column `unique` of the schemas.
+_KEYS = {name: ["form_id", "row_index"] for name in ("fund_rows", "indicators", "department_indicators",
+                                                      "summary_rows")}
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    table: str
+    success: bool
+    evaluated: int
+    failed: list[dict]  # expectation, column, detail
+    docs_index: Path
+
+
+def expectations(table: str) -> list:
+    """The GX expectations of one published table, from its Pandera schema."""
+    import great_expectations.expectations as gxe
+
+    specs = TABLES[table].to_schema().columns
+    found = [gxe.ExpectTableColumnsToMatchSet(column_set=columns(table), exact_match=True)]
+    for name in columns(table):
+        spec = specs[name]
+        found.append(gxe.ExpectColumnValuesToBeOfType(column=name, type_=_PANDAS_TYPES[str(spec.dtype)][1]))
+        if not spec.nullable:
+            found.append(gxe.ExpectColumnValuesToNotBeNull(column=name))
+        if spec.unique:
+            found.append(gxe.ExpectColumnValuesToBeUnique(column=name))
+        for check in spec.checks:
+            if check.name == "isin":
+                found.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=check.statistics["allowed_values"]))
+            elif check.name == "greater_than_or_equal_to":
+                found.append(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=check.statistics["min_value"]))
+    if "reporting_year" in specs:
+        found.append(gxe.ExpectColumnValuesToBeBetween(column="reporting_year", min_value=FIRST_YEAR,
+                                                       max_value=LAST_YEAR))
+    if table in _KEYS:
+        found.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=_KEYS[table]))
+    return found
+
+
+def validate_published(frames: dict[str, pl.DataFrame], year: int, project_root: Path) -> dict[str, SuiteResult]:
+    """Validate each table (as read back from the warehouse) with its suite and update Data Docs."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=str(project_root))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_or_update_pandas("warehouse")
+    docs_index = project_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    run_id = RunIdentifier(run_name=f"reporting-year-{year}")
+    results = {}
+    for table, frame in frames.items():
+        # Keep the latest result per table and year, so Data Docs stay the size of the warehouse.
+        shutil.rmtree(project_root / "gx" / "uncommitted" / "validations" / table / run_id.run_name,
+                      ignore_errors=True)
+        asset = next((a for a in source.assets if a.name == table), None) or source.add_dataframe_asset(table)
+        batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
+            or asset.add_batch_definition_whole_dataframe("whole")
+        suite = gx.ExpectationSuite(name=table, expectations=expectations(table))
+        suite = context.suites.add_or_update(suite)
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=table, data=batch, suite=suite))
+        outcome = definition.run(batch_parameters={"dataframe": _to_pandas(frame, table)}, run_id=run_id)
+        checks = outcome.results
+        failed = [
+            {"expectation": r.expectation_config.type, "column": r.expectation_config.kwargs.get("column", ""),
+             "detail": _detail(r.result)}
+            for r in checks if not r.success
+        ]
+        results[table] = SuiteResult(table, outcome.success, len(checks), failed, docs_index)
+    context.build_data_docs()
+    return results
+
+
+def _to_pandas(frame: pl.DataFrame, table: str):
+    """Pandas with the types GX understands: nullable integers and booleans, strings as objects."""
+    specs = TABLES[table].to_schema().columns
+    return frame.to_pandas().astype({name: _PANDAS_TYPES[str(specs[name].dtype)][0] for name in frame.columns})
+
+
+def _detail(result: dict) -> str:
+    if result.get("unexpected_count"):
+        return f"{result['unexpected_count']} rows, e.g. {result.get('partial_unexpected_list', [])[:3]}"
+    return str(result.get("observed_value", ""))

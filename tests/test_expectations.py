@@ -1,0 +1,41 @@
+"""Great Expectations suites, run for real on published tables: silent on good data, loud on bad."""
+
+import polars as pl
+
+from checks.expectations import expectations, validate_published
+from filings.schemas import TABLES, columns
+from filings.warehouse import publish
+
+
+def test_suites_follow_the_pandera_contract():
+    types = {e.expectation_type for e in expectations("indicators")}
+    assert {"expect_table_columns_to_match_set", "expect_column_values_to_be_of_type",
+            "expect_column_values_to_not_be_null", "expect_column_values_to_be_in_set",
+            "expect_column_values_to_be_between", "expect_compound_columns_to_be_unique"} <= types
+    unique = [e.column for e in expectations("forms") if e.expectation_type == "expect_column_values_to_be_unique"]
+    assert unique == ["form_id"]
+    assert len([e for e in expectations("filings") if e.expectation_type == "expect_column_values_to_be_of_type"]) == len(
+        columns("filings"))
+
+
+def test_published_sample_tables_pass_and_render_data_docs(tmp_path, tables):
+    frames = {name: pl.read_parquet(publish(tmp_path / "warehouse", name, 2024, tables[name]))
+              for name in ("filings", "forms", "indicators")}
+    results = validate_published(frames, 2024, tmp_path / "gx")
+    assert all(r.success and not r.failed for r in results.values())
+    index = results["forms"].docs_index
+    assert index.exists() and "indicators" in index.read_text(encoding="utf-8")
+
+
+def test_bad_published_data_fails_with_the_expectation_and_column_named(tmp_path, tables):
+    forms = tables["forms"].with_columns(
+        form_type=pl.when(pl.col("ordinal") == 0).then(pl.lit("memo")).otherwise(pl.col("form_type")),
+        line_start=pl.lit(0, pl.Int64),
+    )
+    indicators = pl.concat([tables["indicators"], tables["indicators"].head(1)])  # a duplicate key
+    result = validate_published({"forms": forms, "indicators": indicators}, 2024, tmp_path / "gx")
+    failed_forms = {(f["expectation"], f["column"]) for f in result["forms"].failed}
+    assert failed_forms == {("expect_column_values_to_be_in_set", "form_type"),
+                            ("expect_column_values_to_be_between", "line_start")}
+    assert [f["expectation"] for f in result["indicators"].failed] == ["expect_compound_columns_to_be_unique"]
+    assert not result["forms"].success and set(TABLES) >= set(result)
