@@ -104,7 +104,8 @@ def rule_results(findings: pl.DataFrame, full_list: Path) -> list[AssetCheckResu
 
 def _rule_result(rule: Rule, found: pl.DataFrame, full_list: Path) -> AssetCheckResult:
     shown = found.head(SHOWN).select(
-        项目=pl.col("project_name").fill_null("—"), 文件=pl.col("source_file"), 行=pl.col("line"),
+        单位=pl.col("implementing_unit").fill_null("—"), 项目=pl.col("project_name").fill_null("—"),
+        文件=pl.col("source_file"), 行=pl.col("line"),
         栏目=pl.col("field"), 应为=pl.col("expected"), 填写=pl.col("actual"), 说明=pl.col("message"),
     )
     return AssetCheckResult(

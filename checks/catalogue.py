@@ -33,7 +33,7 @@ class Rule:
         if found.is_empty():
             return empty("check_results")
         context = tables["forms"].select(
-            "form_id", "filing_id", "source_file", "reporting_year", "project_name",
+            "form_id", "filing_id", "source_file", "reporting_year", "project_name", "implementing_unit",
             form=pl.coalesce("project_name", "title", pl.lit("(无标题)")),
         )
         found = found.join(context, on="form_id", how="left")

@@ -179,6 +179,7 @@ class CheckResults(_Table):
     source_file: str = _f("相对 raw/ 的文件路径", "path relative to raw/")
     form_id: str = _f("表标识", "form id")
     project_name: Optional[str] = _n("项目名称", "project name")
+    implementing_unit: Optional[str] = _n("实施单位", "implementing unit")
     row_index: Optional[int] = _n("指标/资金行序号(整表问题为空)", "row position, null for a whole-form finding")
     line: Optional[int] = _n("文件行号", "line in the file")
     field: str = _f("有问题的栏目", "field in question")

@@ -83,6 +83,7 @@ def print_summary(paths: JixiaoPaths, years: list[int]) -> None:
         print(f"  {rule.check_id:<30} {errors:>6} {warnings:>8}  {rule.title}")
     print(f"\nwarehouse:  {warehouse}/<table>/reporting_year=<YYYY>/part-0.parquet")
     print(f"data docs:  {paths.great_expectations / 'gx/uncommitted/data_docs/local_site/index.html'}")
+    print(f"reports:    {paths.reports}/<YYYY>/stewards_report.html and findings.xlsx")
     print("review the findings: make ui (Dagster), or query warehouse/check_results with DuckDB")
 
 

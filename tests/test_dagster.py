@@ -70,6 +70,9 @@ def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path
         assert (warehouse / table / "reporting_year=2024" / "part-0.parquet").exists(), table
     assert read(warehouse, "forms", 2024).height == 12
     assert read(warehouse, "check_results", 2024).filter(pl.col("source_file") == XINGQING).height == 9
+    report = result.asset_materializations_for_node("stewards_report")[0]
+    assert Path(report.metadata["report"].value).exists() and Path(report.metadata["workbook"].value).exists()
+    assert report.metadata["findings"].value == len(KNOWN_FINDINGS)
     published = {m.asset_key.to_user_string() for m in result.asset_materializations_for_node("warehouse_tables")}
     assert published == {"filings", "forms", "fund_rows", "indicators", "summary_rows",
                          "department_indicators", "check_results"}

@@ -1,0 +1,65 @@
+"""One reporting year's published tables, arranged for review: forms and findings by filing unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from filings.warehouse import read
+
+
+@dataclass(frozen=True)
+class Review:
+    year: int
+    filings: pl.DataFrame
+    forms: pl.DataFrame  # with `unit`, `errors`, `warnings`
+    findings: pl.DataFrame  # check_results with `unit` and `source_text` (the offending line as filed)
+
+    def units(self) -> list[str]:
+        """Units with findings first (most errors first), then the rest, by name."""
+        order = self.forms.group_by("unit").agg(pl.col("errors").sum(), pl.col("warnings").sum())
+        return order.sort(["errors", "warnings", "unit"], descending=[True, True, False])["unit"].to_list()
+
+
+def load_review(warehouse: Path, raw: Path, year: int) -> Review:
+    filings = read(warehouse, "filings", year)
+    forms = read(warehouse, "forms", year)
+    findings = read(warehouse, "check_results", year)
+    units = _units(forms, filings)
+    counts = findings.group_by("form_id").agg(
+        errors=(pl.col("severity") == "error").sum(), warnings=(pl.col("severity") == "warning").sum())
+    forms = (forms.join(units, on="source_file", how="left")
+             .join(counts, on="form_id", how="left")
+             .with_columns(pl.col("errors", "warnings").fill_null(0).cast(pl.Int64))
+             .sort("unit", "source_file", "ordinal"))
+    findings = findings.join(units, on="source_file", how="left").with_columns(
+        source_text=pl.Series(_source_lines(raw, findings), dtype=pl.String))
+    return Review(year, filings, forms, findings)
+
+
+def _units(forms: pl.DataFrame, filings: pl.DataFrame) -> pl.DataFrame:
+    """The unit behind each file: its most frequent 主管部门, else the file's name."""
+    common = (forms.filter(pl.col("supervising_dept").is_not_null())
+              .group_by("source_file", "supervising_dept").len()
+              .sort(["len", "supervising_dept"], descending=[True, False])
+              .group_by("source_file", maintain_order=True).first().select("source_file", unit="supervising_dept"))
+    return filings.select("source_file").join(common, on="source_file", how="left").with_columns(
+        unit=pl.coalesce("unit", pl.col("source_file").str.extract(r"([^/]+?)(?:\.[^./]+)?$")))
+
+
+def _source_lines(raw: Path, findings: pl.DataFrame) -> list[str | None]:
+    """The line each finding points at, as written in the raw file (tabs shown as │)."""
+    cache: dict[str, list[str]] = {}
+    out = []
+    for source_file, line in findings.select("source_file", "line").iter_rows():
+        if source_file not in cache:
+            try:
+                cache[source_file] = (raw / source_file).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                cache[source_file] = []
+        lines = cache[source_file]
+        text = lines[line - 1] if line and 0 < line <= len(lines) else None
+        out.append(" │ ".join(c.strip() for c in text.split("\t") if c.strip()) if text else None)
+    return out

@@ -1,0 +1,66 @@
+"""The findings workbook a bureau sends back: one sheet per unit, formulas neutralised."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import xlsxwriter
+
+from checks.catalogue import CATALOGUE
+from stewards.review import Review
+
+_TITLES = {rule.check_id: rule.title for rule in CATALOGUE}
+_COLUMNS = (("严重程度", 8), ("规则", 28), ("项目", 28), ("文件", 36), ("行", 6), ("栏目", 14),
+            ("应为", 14), ("填写", 18), ("说明", 60), ("原文", 60))
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def neutralise(value):
+    """A cell a spreadsheet will never run: text that starts like a formula gets a leading '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write(review: Review, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "findings.xlsx"
+    staging = path.with_name(f".{path.stem}.tmp.xlsx")
+    book = xlsxwriter.Workbook(str(staging), {"strings_to_formulas": False, "strings_to_urls": False})
+    header = book.add_format({"bold": True, "bg_color": "#EEF3F9", "border": 1})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    summary = book.add_worksheet("汇总")
+    summary.write_row(0, 0, ["单位", "表数", "错误", "提示", "工作表"], header)
+    names: set[str] = {"汇总"}
+    for row, unit in enumerate(review.units(), start=1):
+        forms = review.forms.filter(review.forms["unit"] == unit)
+        found = review.findings.filter(review.findings["unit"] == unit).sort("source_file", "line")
+        sheet_name = _sheet_name(unit, names)
+        summary.write_row(row, 0, [neutralise(unit), forms.height, int(forms["errors"].sum()),
+                                   int(forms["warnings"].sum()), sheet_name])
+        sheet = book.add_worksheet(sheet_name)
+        for col, (title, width) in enumerate(_COLUMNS):
+            sheet.write(0, col, title, header)
+            sheet.set_column(col, col, width, wrap)
+        for r, f in enumerate(found.iter_rows(named=True), start=1):
+            values = ("错误" if f["severity"] == "error" else "提示", _TITLES[f["check_id"]], f["project_name"],
+                      f["source_file"], f["line"], f["field"], f["expected"], f["actual"], f["message"],
+                      f["source_text"])
+            sheet.write_row(r, 0, [neutralise(v) if v is not None else "" for v in values])
+        sheet.freeze_panes(1, 0)
+    summary.set_column(0, 0, 30)
+    book.close()
+    staging.replace(path)
+    return path
+
+
+def _sheet_name(unit: str, taken: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the book."""
+    base = _SHEET_FORBIDDEN.sub("_", unit).strip("'")[:28] or "单位"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name)
+    return name

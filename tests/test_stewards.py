@@ -1,0 +1,76 @@
+"""The stewards' report and workbook, built from real published tables."""
+
+import openpyxl
+import polars as pl
+import pytest
+
+from checks.engine import run_rules
+from conftest import RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
+from filings.tables import to_tables
+from filings.warehouse import publish
+from stewards import report, workbook
+from stewards.review import load_review
+from stewards.workbook import neutralise
+
+
+def _publish(warehouse, filings):
+    tables = to_tables(filings)
+    for name, frame in {**tables, "check_results": run_rules(tables)}.items():
+        publish(warehouse, name, 2024, frame)
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory):
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    _publish(warehouse, [parse_text(sample_text(ZHONGWEI)), parse_text(sample_text(XINGQING), XINGQING)])
+    return load_review(warehouse, RAW, 2024)
+
+
+def test_review_groups_forms_by_filing_unit_and_keeps_the_offending_line(review):
+    assert review.units() == ["中卫市公安局", "银川市政法委"]
+    finding = review.findings.filter((pl.col("check_id") == "self_score_matches_total")).row(0, named=True)
+    assert finding["unit"] == "银川市政法委"
+    assert finding["source_text"] == "自评得分 │ 97"
+
+
+def test_report_lists_every_finding_with_its_file_row_and_original_text(review, tmp_path):
+    html = report.write(review, tmp_path).read_text(encoding="utf-8")
+    assert "<meta charset='utf-8'>" in html
+    for message in review.findings["message"]:
+        assert message.replace("<", "&lt;") in html
+    assert "data-check='self_score_matches_total' data-line='140'" in html
+    assert "指标1:2025年1月1日至12月31日 │ 2025年1-12月 │ 100% │ 5 │ 5" in html
+    assert html.count("<svg class=\"chart\"") == 3 and "各规则发现的问题数" in html
+
+
+def test_workbook_has_a_sheet_per_unit_with_its_findings(review, tmp_path):
+    book = openpyxl.load_workbook(workbook.write(review, tmp_path))
+    assert book.sheetnames == ["汇总", "中卫市公安局", "银川市政法委"]
+    sheet = book["银川市政法委"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == review.findings.filter(pl.col("unit") == "银川市政法委").height
+    assert ("错误", "表头自评得分应等于总分", "禁毒专项经费", XINGQING, 140, "自评得分", "100", "97") in [r[:8] for r in rows]
+    summary = list(book["汇总"].iter_rows(min_row=2, values_only=True))
+    assert summary[0][:4] == ("中卫市公安局", 7, 6, 7)
+
+
+def test_values_from_filings_are_escaped_and_never_run_as_formulas(tmp_path):
+    hostile = edit_line(sample_text(ZHONGWEI), 7, "办案费和基础设施维修改造费项目", "=HYPERLINK(\"http://x\")")
+    hostile = edit_line(hostile, 8, "实施单位\t\t中卫市公安局", "实施单位\t\t<script>alert(1)</script>")
+    hostile = edit_line(hostile, 35, "\t100\t96\t", "\t100\t95\t")  # a finding on that form
+    _publish(tmp_path / "warehouse", [parse_text(hostile)])
+    review = load_review(tmp_path / "warehouse", RAW, 2024)
+    html = report.write(review, tmp_path).read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    book = openpyxl.load_workbook(workbook.write(review, tmp_path))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert "'=HYPERLINK(\"http://x\")" in [c.value for c in cells]
+
+
+@pytest.mark.parametrize("value, safe", [
+    ("=1+1", "'=1+1"), ("+86 123", "'+86 123"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("协勤经费", "协勤经费"), (95, 95), (None, None),
+])
+def test_neutralise(value, safe):
+    assert neutralise(value) == safe
