@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test ui docs setup clean
+.PHONY: run test ui docs setup browser clean
 
 setup: $(STAMP)
 
@@ -21,8 +21,15 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/jixiao run
 
-test: $(STAMP)
-	$(BIN)/pytest
+# The browser tests use Debian's Chromium and a CJK font (never Playwright's own browser download).
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+	  echo "installing Debian's chromium and fonts-wqy-microhei for the browser tests (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+	fi
+
+test: $(STAMP) browser
+	JIXIAO_REQUIRE_BROWSER=1 $(BIN)/pytest
 
 ui: $(STAMP)
 	$(BIN)/jixiao ui
@@ -32,4 +39,4 @@ docs: $(STAMP)
 	$(BIN)/python -m checks.catalogue > docs/rules.md
 
 clean:
-	rm -rf warehouse .dagster_home test-artifacts
+	rm -rf warehouse great_expectations reports .dagster_home test-artifacts

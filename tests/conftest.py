@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import polars as pl
@@ -14,6 +21,8 @@ from filings.records import Filing
 from filings.tables import to_tables
 
 PROJECT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ARTIFACTS = PROJECT / "test-artifacts"  # screenshots of the browser tests
 RAW = PROJECT / "raw"
 ZHONGWEI = "2024/中卫市公安局_项目支出绩效自评表.txt"
 XINGQING = "2024/银川市兴庆区_绩效评价汇总表及自评表.txt"
@@ -62,3 +71,38 @@ def raw_copy(tmp_path) -> Path:
     target = tmp_path / "raw"
     shutil.copytree(RAW, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def run_output(tmp_path_factory):
+    """`jixiao run` (make run) over a copy of raw/, with its own warehouse and DAGSTER_HOME."""
+    root = tmp_path_factory.mktemp("e2e")
+    shutil.copytree(RAW, root / "raw")
+    env = {**os.environ, "JIXIAO_RAW_DIR": str(root / "raw"), "JIXIAO_WAREHOUSE_DIR": str(root / "warehouse"),
+           "DAGSTER_HOME": str(root / "dagster_home")}
+    done = subprocess.run([str(BIN / "jixiao"), "run"], env=env, capture_output=True, text=True, timeout=600)
+    return root, env, done
+
+
+@pytest.fixture(scope="session")
+def ui_port(run_output):
+    """`jixiao ui` (make ui) on a free port of 127.0.0.1, serving the runs of `run_output`."""
+    _, env, _ = run_output
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([str(BIN / "jixiao"), "ui", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the Dagster UI did not start"
+                time.sleep(1)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # dagster dev runs a webserver and a daemon: stop the group
+        server.wait(timeout=60)

@@ -2,34 +2,12 @@
 Dagster webserver then shows a steward."""
 
 import json
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import duckdb
-import pytest
 
-from conftest import PROJECT, RAW, XINGQING
-
-BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="module")
-def run_output(tmp_path_factory):
-    """`jixiao run` over a copy of raw/, with its own warehouse and DAGSTER_HOME."""
-    root = tmp_path_factory.mktemp("e2e")
-    shutil.copytree(RAW, root / "raw")
-    env = {**os.environ, "JIXIAO_RAW_DIR": str(root / "raw"), "JIXIAO_WAREHOUSE_DIR": str(root / "warehouse"),
-           "DAGSTER_HOME": str(root / "dagster_home")}
-    done = subprocess.run([str(BIN / "jixiao"), "run"], env=env, capture_output=True, text=True, timeout=600)
-    return root, env, done
+from conftest import PROJECT, XINGQING
 
 
 def test_run_publishes_every_year_and_prints_the_summary(run_output):
@@ -54,19 +32,6 @@ def test_readme_duckdb_query_runs_on_the_warehouse(run_output, monkeypatch):
     assert (XINGQING, "禁毒专项经费", "self_score_matches_total", 140, "自评得分", "100", "97") in rows
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
 CHECK_QUERY = """{
   assetCheckExecutions(assetKey: {path: ["forms"]}, checkName: "self_score_matches_total", limit: 1) {
     status partition
@@ -76,26 +41,16 @@ CHECK_QUERY = """{
 }"""
 
 
-def test_ui_shows_the_failed_check_with_its_finding(run_output):
-    """`jixiao ui` (make ui) serves the runs of `jixiao run`: a steward sees the 2024 finding."""
-    _, env, _ = run_output
-    port = _free_port()
-    server = subprocess.Popen([str(BIN / "jixiao"), "ui", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "webserver did not start"
-                time.sleep(1)
-        executions = _graphql(port, CHECK_QUERY)["data"]["assetCheckExecutions"]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    latest = executions[0]
+def _graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_ui_serves_the_failed_check_with_its_finding(ui_port):
+    """`jixiao ui` (make ui) serves the runs of `jixiao run`: the API behind the UI has the finding."""
+    latest = _graphql(ui_port, CHECK_QUERY)["data"]["assetCheckExecutions"][0]
     assert latest["status"] == "FAILED" and latest["partition"] == "2024"
     assert latest["evaluation"]["severity"] == "ERROR" and latest["evaluation"]["success"] is False
     entries = {e["label"]: e for e in latest["evaluation"]["metadataEntries"]}
