@@ -82,7 +82,7 @@ def print_summary(paths: JixiaoPaths, years: list[int]) -> None:
         errors, warnings = counts.get((rule.check_id, "error"), 0), counts.get((rule.check_id, "warning"), 0)
         print(f"  {rule.check_id:<30} {errors:>6} {warnings:>8}  {rule.title}")
     print(f"\nwarehouse:  {warehouse}/<table>/reporting_year=<YYYY>/part-0.parquet")
-    print(f"data docs:  {paths.great_expectations / 'gx/uncommitted/data_docs/local_site/index.html'}")
+    print(f"data docs:  {paths.great_expectations / 'index.html'}")
     print(f"reports:    {paths.reports}/<YYYY>/stewards_report.html and findings.xlsx")
     print("review the findings: make ui (Dagster), or query warehouse/check_results with DuckDB")
 

@@ -24,7 +24,10 @@ def test_published_sample_tables_pass_and_render_data_docs(tmp_path, tables):
     results = validate_published(frames, 2024, tmp_path / "gx")
     assert all(r.success and not r.failed for r in results.values())
     index = results["forms"].docs_index
-    assert index.exists() and "indicators" in index.read_text(encoding="utf-8")
+    page = index.read_text(encoding="utf-8")
+    assert index == tmp_path / "gx" / "index.html" and page.count("<td>通过</td>") == 3
+    links = [line.split("href='")[1].split("'")[0] for line in page.split("<tr")[2:]]
+    assert all((index.parent / link).exists() for link in links) and len(links) == 3
 
 
 def test_bad_published_data_fails_with_the_expectation_and_column_named(tmp_path, tables):
