@@ -10,6 +10,8 @@ import math
 import re
 from dataclasses import dataclass
 
+import polars as pl
+
 from filings.text import clean
 
 _SCORE = re.compile(r"得\s*(\d+(?:\.\d+)?)\s*分")
@@ -83,3 +85,12 @@ def _bounds(condition: str, score: float) -> Band | None:
         else:
             low, low_closed = number, op == "≥"
     return Band(low, low_closed, high, high_closed, score)
+
+
+def band_score() -> pl.Expr:
+    """The score a row's printed band table gives its target and actual (null without one)."""
+    def apply(row: dict) -> float | None:
+        rule = parse_bands(row["scoring_method"])
+        return rule.score(row["target_value"], row["actual_value"]) if rule else None
+
+    return pl.struct("scoring_method", "target_value", "actual_value").map_elements(apply, return_dtype=pl.Float64)

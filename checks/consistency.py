@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from checks.bands import parse_bands
+from checks.bands import band_score
 from checks.config import RulesConfig
 from checks.expr import Tables, finding, num, pct
 from filings.values import PERIOD_YEAR
@@ -88,14 +88,9 @@ def summary_matches_forms(t: Tables, config: RulesConfig) -> pl.DataFrame:
 
 def department_score_follows_band(t: Tables, config: RulesConfig) -> pl.DataFrame:
     """Department-wide rows are scored by the |B−A| bands printed on the form."""
-    def band(row: dict) -> float | None:
-        rule = parse_bands(row["scoring_method"])
-        return rule.score(row["target_value"], row["actual_value"]) if rule else None
-
     return (
         t["department_indicators"]
-        .with_columns(expected=pl.struct("scoring_method", "target_value", "actual_value")
-                      .map_elements(band, return_dtype=pl.Float64))
+        .with_columns(expected=band_score())
         .filter(pl.col("expected").is_not_null() & pl.col("score").is_not_null()
                 & ((pl.col("score") - pl.col("expected")).abs() > config.tolerances.points))
         .select(finding(pl.col("line"), "得分", num(pl.col("expected")), num(pl.col("score")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from checks.bands import parse_bands
+from checks.bands import band_score
 from checks.config import RulesConfig
 from checks.expr import Tables, finding, indicator_name, num, scored_forms, with_year
 
@@ -131,7 +131,7 @@ def score_follows_rule(t: Tables, config: RulesConfig) -> pl.DataFrame:
     scoring, tol = config.scoring, config.tolerances
     rows = (
         t["indicators"].filter(pl.col("weight").is_not_null() & pl.col("score").is_not_null())
-        .with_columns(*_outcome(scoring), _band_score())
+        .with_columns(*_outcome(scoring), band=band_score())
         .with_columns(pl.col("met").fill_null("unknown"))
     )
     w, score = pl.col("weight"), pl.col("score")
@@ -204,16 +204,3 @@ def _outcome(scoring) -> list[pl.Expr]:
         pl.when(lower).then(pl.lit(f"未达到指标值按 {scoring.reverse_formula}×分值"))
         .otherwise(pl.lit("未达到指标值按 B/A×分值")).alias("formula_text"),
     ]
-
-
-def _band_score() -> pl.Expr:
-    """The score a printed band table (`预算执行率≥90%得10分;…`) gives the row's result."""
-    def apply(row: dict) -> float | None:
-        rule = parse_bands(row["scoring_method"])
-        return rule.score(row["target_value"], row["actual_value"]) if rule else None
-
-    return (
-        pl.struct("scoring_method", "target_value", "actual_value")
-        .map_elements(apply, return_dtype=pl.Float64)
-        .alias("band")
-    )
