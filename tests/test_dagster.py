@@ -6,6 +6,7 @@ from pathlib import Path
 import polars as pl
 from dagster import (
     AssetCheckSeverity,
+    AssetKey,
     DagsterInstance,
     SensorResult,
     SkipReason,
@@ -36,6 +37,10 @@ def test_definitions_load_with_job_schedule_sensor_and_checks():
     checks = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
     assert ("parsed_filings", "schemas_valid") in checks and ("indicators", "weights_sum_100") in checks
     assert len(checks) == 2 + len(CATALOGUE) + 7  # integrity, rules, a GX suite per published table
+    blocking = {key.name for key in graph.asset_check_keys if graph.get_check_spec(key).blocking}
+    assert blocking == {"schemas_valid", "inputs_accounted_for"}, "findings in filings never block publishing"
+    forms = graph.get(AssetKey("forms"))
+    assert forms.description and forms.metadata["dagster/column_schema"].columns[0].name == "form_id"
 
 
 def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path):
