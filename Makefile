@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test ui docs setup browser clean
+.PHONY: run test ui docs accuracy setup browser clean
 
 setup: $(STAMP)
 
@@ -33,6 +33,9 @@ test: $(STAMP) browser
 
 ui: $(STAMP)
 	$(BIN)/jixiao ui
+
+accuracy: $(STAMP)
+	$(BIN)/python tools/accuracy.py
 
 docs: $(STAMP)
 	$(BIN)/python -m filings.schemas > docs/tables.md

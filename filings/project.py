@@ -215,6 +215,10 @@ def _carry_labels(rows: list[Row], columns: list[Column], form: Form) -> None:
         indicator = _indicator(cells)
         if indicator is None:
             continue
+        if indicator["level3"] is None and "level2" in cells:
+            # A level-2 name written in the 三级 column with values beside it (社会效应指标 | 10 | …):
+            # the filer named the indicator after its section.
+            indicator["level3"] = level2
         form.indicators.append(Indicator(
             form_id=form.form_id, row_index=len(form.indicators),
             level1=level1, level1_points=points.get(level1), level1_inferred=inferred,

@@ -1,0 +1,35 @@
+"""`make accuracy`: the parser scored against the hand annotations."""
+
+import json
+import subprocess
+import sys
+
+from conftest import PROJECT, RAW
+
+sys.path.insert(0, str(PROJECT / "tools"))
+from accuracy import ANNOTATIONS, form_facts, score  # noqa: E402
+
+
+def _notes(path):
+    return [json.loads(line) for line in path.open(encoding="utf-8")]
+
+
+def test_every_field_of_the_2024_forms_is_right():
+    notes = _notes(ANNOTATIONS[1])
+    rows = score(notes, form_facts(RAW, sorted({n["file"] for n in notes})))
+    assert len(rows) == 10 * 12 and [r for r in rows if not r["right"]] == []
+
+
+def test_header_fields_of_other_provinces_are_right_where_they_are_read():
+    notes = _notes(ANNOTATIONS[0])
+    rows = score(notes, form_facts(RAW, sorted({n["file"] for n in notes})))
+    header = [r for r in rows if r["field"] in ("project_name", "主管部门", "reporting_year")]
+    assert all(r["right"] for r in header)
+    wrong_figures = [r for r in rows if not r["right"] and r["got"] is not None]
+    assert wrong_figures == [], "a figure is either read right or not at all"
+
+
+def test_make_accuracy_prints_the_table():
+    done = subprocess.run([sys.executable, str(PROJECT / "tools" / "accuracy.py")], capture_output=True, text=True)
+    assert done.returncode == 0
+    assert "national_project" in done.stdout and "overall field accuracy:" in done.stdout
