@@ -7,13 +7,13 @@ from pathlib import Path
 
 from filings.department import parse_department
 from filings.fallback import read_labelled_fields
-from filings.grid import UnreadableFiling, decode, read_rows
+from filings.grid import UnreadableFiling
+from filings.readers import read_grid
 from filings.project import LayoutNotRecognised, parse_project
 from filings.records import Filing, Form
 from filings.split import FormBlock, split_forms
 from filings.summary import parse_summary
 
-TEXT_SUFFIXES = (".txt", ".md")
 _PARSERS = {"project": parse_project, "department": parse_department, "summary": parse_summary}
 
 
@@ -29,11 +29,8 @@ def form_id(source_file: str, filing_id: str, ordinal: int) -> str:
 def parse_filing(data: bytes, source_file: str, reporting_year: int) -> Filing:
     """Every outcome is a Filing: parsed (all forms complete), partial, or quarantined."""
     filing = Filing(content_hash(data), source_file, reporting_year, len(data), "quarantined", 0, None)
-    if Path(source_file).suffix.lower() not in TEXT_SUFFIXES:
-        filing.error = f"暂不支持的文件格式 {Path(source_file).suffix or '(无扩展名)'}:目前只读取 .txt / .md 文本"
-        return filing
     try:
-        rows = read_rows(decode(data))
+        rows = read_grid(data, Path(source_file).suffix)
     except UnreadableFiling as exc:
         filing.error = str(exc)
         return filing

@@ -51,7 +51,9 @@ def test_other_provinces_are_partial_with_their_header_fields(all_filings, note)
     (b"", "2024/empty.txt", "文件为空"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "2024/scan.txt", "二进制"),
     ("绩效自评表".encode() + b"\xff\xfe\xfa", "2024/broken.txt", "编码"),
-    ("%PDF-1.7 …".encode(), "2024/form.pdf", "暂不支持的文件格式 .pdf"),
+    ("%PDF-1.7 …".encode(), "2024/form.pdf", "文件已损坏或不是有效的 .pdf 文件"),
+    (b"PK\x03\x04 truncated", "2024/form.xlsx", "文件已损坏或不是有效的 .xlsx 文件"),
+    ("WPS".encode(), "2024/form.wps", "暂不支持的文件格式 .wps"),
     ("这是一份通知,没有任何表格。".encode(), "2024/notice.txt", "未找到"),
 ])
 def test_bad_input_is_quarantined_with_a_reason(data, name, reason):

@@ -1,0 +1,35 @@
+"""HTML pages and Word-exported HTML: tables row by row, headings and paragraphs as one-cell rows."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from filings.grid import Row, row_of
+from filings.readers.text import decode
+
+_BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "li", "caption", "title"}
+_MAX_SPAN = 50  # a colspan larger than any real form: ignore the rest
+
+
+def read(data: bytes) -> list[Row]:
+    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+    root = lxml.html.fromstring(decode(data), parser=parser)
+    for junk in root.iter("script", "style"):
+        junk.drop_tree()
+    rows, line = [], 0
+    for element in root.iter():
+        if element.tag == "tr":
+            values = []
+            for cell in element.iterchildren("td", "th"):
+                values.append(cell.text_content())
+                values += [None] * (min(int(cell.get("colspan", "1") or 1), _MAX_SPAN) - 1)
+        elif (element.tag in _BLOCKS and next(element.iterancestors("table"), None) is None
+              and not any(child.tag in _BLOCKS or child.tag == "table" for child in element.iterdescendants())):
+            values = [element.text_content()]
+        else:
+            continue
+        line += 1
+        row = row_of(line, values)
+        if row is not None:
+            rows.append(row)
+    return rows
