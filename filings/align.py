@@ -8,6 +8,7 @@ cells to columns that fits their contents best, with the header position only as
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from filings.grid import Cell, Row
@@ -33,8 +34,8 @@ def fit(kind: str, cell: Cell, template: Template | None) -> float | None:
     in_vocab = template is not None and (
         template.level1(text) is not None or template.level2(text) is not None
     )
-    if kind == "level1":
-        return 4.0 if template is not None and template.level1(text) else None
+    if kind == "level1":  # a name that is both (满意度指标) is more likely the level-1 label
+        return 4.5 if template is not None and template.level1(text) else None
     if kind == "level2":
         return 4.0 if template is not None and template.level2(text) else None
     if kind == "number":
@@ -111,16 +112,27 @@ def _align_shifted(row: Row, columns: list[Column], fits, shift: int) -> tuple[f
     return best[n][m] - SHIFT_COST * abs(shift), assigned
 
 
+class UnknownHeader(ValueError):
+    """A header cell names a column no template entry knows: better no figures than wrong ones."""
+
+
+_UNIT_NOTE = re.compile(r"^[((][^))]*[))]$")  # `(万元)` split off its label
+
+
 def columns_from_header(row: Row, headers: tuple[tuple[str, str], ...], kinds: dict[str, str]) -> list[Column]:
-    """Read a header row into columns: each header cell's role by its first matching word."""
-    columns = []
-    seen = set()
-    for cell in row.cells:
-        for word, role in headers:
-            if cell.key.startswith(word) and role not in seen:
-                columns.append(Column(role, cell.col, kinds[role]))
-                seen.add(role)
-                break
+    """Read a header row into columns: each header cell's role by its first matching word.
+
+    The first cell may be the block's label (项目资金, 绩效指标); any other cell that matches no
+    header word raises UnknownHeader, since rows would then be aligned to a table we misread.
+    """
+    columns, seen = [], set()
+    for i, cell in enumerate(row.cells):
+        role = next((r for word, r in headers if cell.key.startswith(word) and r not in seen), None)
+        if role is not None:
+            columns.append(Column(role, cell.col, kinds[role]))
+            seen.add(role)
+        elif i > 0 and not _UNIT_NOTE.match(cell.key):
+            raise UnknownHeader(f"表头栏目「{cell.text}」未能识别")
     return columns
 
 

@@ -11,19 +11,13 @@ import re
 
 from filings.records import Form
 from filings.split import FormBlock
+from filings.templates import HEADER_FIELDS
 
-# Each header field's labels, most specific first. 实施(主管)单位 names one unit in both roles.
-_FIELDS = (
-    (("project_name",), ("项目名称", "专项资金名称")),
-    (("supervising_dept",), ("主管部门及代码", "县级主管部门", "主管部门")),
-    (("implementing_unit", "supervising_dept"), ("实施(主管)单位",)),
-    (("implementing_unit",), ("项目实施单位", "实施单位")),
-)
 # Words that end a value: the next label, or a column heading of the funds block.
 _STOP_WORDS = (
-    "项目名称", "专项资金名称", "主管部门", "实施单位", "实施(主管)单位", "项目实施单位",
-    "项目资金", "资金情况", "项目负责人", "负责人及电话", "是否为专项资金", "金额单位", "项目类别",
-    "项目属性", "年度总体目标", "项目基本情况", "全年预算数", "年初预算数", "预算执行情况",
+    *(label for label, _ in HEADER_FIELDS), "项目资金", "资金情况", "项目负责人", "负责人及电话",
+    "是否为专项资金", "金额单位", "项目类别", "项目属性", "年度总体目标", "项目基本情况",
+    "全年预算数", "年初预算数", "预算执行情况",
 )
 _STOP = re.compile("|".join(re.escape(w) for w in _STOP_WORDS) + r"|[|\n]")
 _LEAD = re.compile(r"^[\s::|]*(?:\(盖章\))?[\s::|]*")
@@ -32,17 +26,17 @@ _LEAD = re.compile(r"^[\s::|]*(?:\(盖章\))?[\s::|]*")
 def read_labelled_fields(block: FormBlock, form: Form) -> None:
     """Set the header fields whose label is followed by a plausible value."""
     text = "\n".join(" | ".join(cell.text for cell in row.cells) for row in block.rows)
-    for attrs, labels in _FIELDS:
-        for label in labels:
-            at = text.find(label)
-            if at < 0:
-                continue
-            rest = text[at + len(label):]
-            rest = rest[_LEAD.match(rest).end():]
-            stop = _STOP.search(rest)
-            value = (rest[: stop.start()] if stop else rest).strip(" :|")
-            if 1 < len(value) <= 60:
-                for attr in attrs:
-                    if getattr(form, attr) is None:
-                        setattr(form, attr, value)
-            break
+    read_at: set[int] = set()  # where a more specific label already stood (主管部门及代码 ⊃ 主管部门)
+    for label, fields in HEADER_FIELDS:
+        at = text.find(label)
+        if at < 0 or at in read_at or "self_score_reported" in fields or all(getattr(form, f) for f in fields):
+            continue
+        read_at.add(at)
+        rest = text[at + len(label):]
+        rest = rest[_LEAD.match(rest).end():]
+        stop = _STOP.search(rest)
+        value = (rest[: stop.start()] if stop else rest).strip(" :|")
+        if 1 < len(value) <= 60:
+            for field in fields:
+                if getattr(form, field) is None:
+                    setattr(form, field, value)

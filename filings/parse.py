@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from filings.align import UnknownHeader
 from filings.department import parse_department
 from filings.fallback import read_labelled_fields
 from filings.grid import UnreadableFiling
@@ -54,7 +55,7 @@ def _parse_form(block: FormBlock, filing: Filing, ordinal: int) -> Form:
     try:
         _PARSERS[block.kind](block, form)
         return form
-    except LayoutNotRecognised as exc:
+    except (LayoutNotRecognised, UnknownHeader) as exc:
         problem = f"版式暂不支持,只读取了表头字段({exc})"
     except Exception as exc:  # a parser bug must cost one form, not the run
         problem = f"解析出错,只读取了表头字段({type(exc).__name__}: {exc})"

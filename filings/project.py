@@ -42,7 +42,7 @@ _UNIT = re.compile(r"[((](万元|元|千元)[))]")
 def parse_project(block: FormBlock, form: Form) -> None:
     """Fill `form` from `block`; raise LayoutNotRecognised when its tables are not there."""
     rows = block.rows
-    fund_at = _find(rows, lambda r: find_cell(r, "年初预算") and find_cell(r, "全年执行", "执行数"))
+    fund_at = _find(rows, lambda r: find_cell(r, "年初预算", "预算数") and find_cell(r, "全年执行", "执行数"))
     indicator_at = _find(rows, lambda r: find_cell(r, "三级指标") and find_cell(r, "二级指标"))
     if fund_at is None and indicator_at is None:
         raise LayoutNotRecognised("未找到制表符分隔的项目资金表和绩效指标表")
@@ -72,17 +72,18 @@ def read_header_fields(rows: list[Row], form: Form) -> None:
     """项目名称 / 主管部门 / 实施单位 / 自评得分: the value is the next cell after its label."""
     for row in rows:
         for i, cell in enumerate(row.cells):
-            for label, attr in HEADER_FIELDS:
-                if not cell.key.startswith(label) or getattr(form, attr) is not None:
+            label, fields = next(((l, f) for l, f in HEADER_FIELDS if cell.key.startswith(l)), (None, ()))
+            if label is None:
+                continue
+            rest = cell.text[len(label):].lstrip(":: ")
+            value = rest or _next_value(row, i)
+            for field in fields:
+                if value is None or getattr(form, field) is not None:
                     continue
-                rest = cell.text[len(label):].lstrip(":: ")
-                value = rest or _next_value(row, i)
-                if value is None:
-                    continue
-                if attr == "self_score_reported":
+                if field == "self_score_reported":
                     form.self_score_reported, form.self_score_line = parse_number(value), row.line
                 else:
-                    setattr(form, attr, value)
+                    setattr(form, field, value)
 
 
 _LABELS = tuple(label for label, _ in HEADER_FIELDS)
@@ -215,7 +216,7 @@ def _carry_labels(rows: list[Row], columns: list[Column], form: Form) -> None:
         indicator = _indicator(cells)
         if indicator is None:
             continue
-        if indicator["level3"] is None and "level2" in cells:
+        if indicator["level3"] is None and "level2" in cells and indicator["weight"] is not None:
             # A level-2 name written in the 三级 column with values beside it (社会效应指标 | 10 | …):
             # the filer named the indicator after its section.
             indicator["level3"] = level2

@@ -11,7 +11,7 @@ from filings.values import title_year
 TITLE = re.compile(
     r"绩效评价汇总表|整体支出绩效(?:自评)?表|绩效(?:目标)?自评表|项目自评表|绩效目标表"
 )
-_FLATTENED_LINE = 80  # a one-line form from a web page or a .doc dump
+_FLATTENED_LINE = 80  # longer than a title: a whole form flattened onto one line
 
 
 @dataclass
@@ -42,12 +42,12 @@ class FormBlock:
         return None
 
 
-_FORM_LABELS = re.compile(r"项目名称|专项资金名称|项目资金|绩效指标|预算执行")
+_FORM_LABELS = re.compile(r"项目名称|专项资金名称|项目资金|绩效指标|预算执行|年初预算|一级指标|年度资金总额")
 
 
 def has_content(row: Row) -> bool:
-    """A table row (three cells or more) or a line holding a form's own labels (a flattened form)."""
-    return len(row.cells) >= 3 or bool(_FORM_LABELS.search(row.joined.replace(" ", "")))
+    """A row holding a form's own labels; page chrome (site notices, metadata) has none."""
+    return bool(_FORM_LABELS.search(row.joined.replace(" ", "")))
 
 
 def kind_of(title: str) -> str:

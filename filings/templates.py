@@ -38,7 +38,7 @@ class Template:
 
 
 _OUTPUT = ("数量", "质量", "时效", "成本")
-_BENEFIT = ("经济效益", "社会效益", "社会效应", "生态效益", "可持续影响", "效益")
+_BENEFIT = ("经济效益", "社会效益", "社会效应", "生态效益", "环境效益", "可持续影响", "效益")
 
 TEMPLATES = (
     Template(
@@ -88,7 +88,7 @@ DEPARTMENT_HEADERS = (
 
 FUND_HEADERS = (
     ("年度资金总额", "funds_total"), ("年初预算", "budget_initial"),
-    ("全年预算", "budget_adjusted"), ("调整预算", "budget_adjusted"),
+    ("全年预算", "budget_adjusted"), ("调整预算", "budget_adjusted"), ("预算数", "budget_adjusted"),
     ("调整后预算", "budget_adjusted"), ("全年执行", "spent"), ("预算执行数", "spent"),
     ("执行数", "spent"), ("分值", "weight"), ("权重", "weight"), ("执行率", "execution_rate"),
     ("预算执行率", "execution_rate"), ("得分", "score"),
@@ -101,9 +101,13 @@ SUMMARY_HEADERS = (
     ("得分", "score"), ("报送内容", "submitted_content"), ("备注", "remark"),
 )
 
-# Header labels of a project form, and the words that end its blocks.
+# Header labels of a form and the fields they fill, most specific first (实施(主管)单位 names
+# one unit in both roles).
 HEADER_FIELDS = (
-    ("项目名称", "project_name"), ("主管部门", "supervising_dept"),
-    ("实施单位", "implementing_unit"), ("自评得分", "self_score_reported"),
+    ("项目名称", ("project_name",)), ("专项资金名称", ("project_name",)),
+    ("主管部门及代码", ("supervising_dept",)), ("县级主管部门", ("supervising_dept",)),
+    ("主管部门", ("supervising_dept",)),
+    ("实施(主管)单位", ("implementing_unit", "supervising_dept")), ("项目实施单位", ("implementing_unit",)),
+    ("实施单位", ("implementing_unit",)), ("自评得分", ("self_score_reported",)),
 )
 TOTAL_LABELS = ("总分", "合计", "总计")

@@ -28,14 +28,14 @@ def test_2024_files_parse_completely(tables):
 
 
 @pytest.mark.parametrize("note", ANNOTATIONS, ids=[a["file"] for a in ANNOTATIONS])
-def test_other_provinces_are_partial_with_their_header_fields(all_filings, note):
-    """Layouts of later issues: the run goes on, the form is marked incomplete and says why, and
-    the header fields that stand next to their labels are read right (checked against the
-    hand annotations)."""
+def test_other_provinces_never_break_the_run_and_say_what_is_missing(all_filings, note):
+    """Every other-province file yields its form: read whole where its layout is known, else
+    marked incomplete with the reason, and its header fields that stand next to their labels
+    read right (checked against the hand annotations; figures are checked by test_accuracy)."""
     filing = next(f for f in all_filings if f.source_file == note["file"])
-    assert filing.status == "partial" and "版式暂不支持" in filing.error
     form = next(f for f in filing.forms if f.project_name)
-    assert not form.complete and form.problems
+    assert form.complete or (form.problems and filing.status == "partial" and form.problems in filing.error)
+    assert not form.complete or note["complete"], "a cut-off form is never called complete"
     assert form.title_year == note["reporting_year"]
     assert form.project_name == note["project_name"]
     assert form.supervising_dept == note["主管部门"]
@@ -44,7 +44,6 @@ def test_other_provinces_are_partial_with_their_header_fields(all_filings, note)
         assert form.implementing_unit is None
     else:
         assert form.implementing_unit == note["实施单位"]
-    assert form.budget_initial is None and not form.indicators, "no figures are guessed"
 
 
 @pytest.mark.parametrize("data, name, reason", [

@@ -13,8 +13,8 @@ from conftest import PROJECT, XINGQING
 def test_run_publishes_every_year_and_prints_the_summary(run_output):
     root, _, done = run_output
     assert done.returncode == 0, done.stderr
-    assert "files: 12 (parsed 2, partial 10, quarantined 0)" in done.stdout
-    assert "forms: 22 (12 complete) in 5 reporting years 2016, 2020, 2022, 2023, 2024" in done.stdout
+    assert "files: 12 (parsed 3, partial 9, quarantined 0)" in done.stdout
+    assert "forms: 22 (13 complete) in 5 reporting years 2016, 2020, 2022, 2023, 2024" in done.stdout
     assert re.search(r"year_matches_reporting_year\s+4\s+0\s", done.stdout)
     assert re.search(r"score_follows_rule\s+0\s+8\s", done.stdout)
     assert "findings: 22 (11 errors, 11 warnings)" in done.stdout

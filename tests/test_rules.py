@@ -144,7 +144,7 @@ def test_self_score_silent_when_it_matches_the_total():
 
 def test_partial_forms_are_not_scored(tables, findings):
     partial = tables["forms"].filter(~pl.col("complete"))["form_id"]
-    assert partial.len() == 10
+    assert partial.len() == 9  # the other-province forms but 霍邱, which reads whole
     assert findings.filter(pl.col("form_id").is_in(partial.implode())).is_empty()
 
 

@@ -1,6 +1,9 @@
-"""Converter text (.txt, .md): tab-separated cells, markdown headings; UTF-8, UTF-16 or GB18030."""
+"""Converter text (.txt, .md): tab-separated cells (or `|` / spaces where a file has no tab),
+markdown headings; UTF-8, UTF-16 or GB18030."""
 
 from __future__ import annotations
+
+import re
 
 from filings.grid import Row, UnreadableFiling, row_of
 
@@ -20,12 +23,23 @@ def decode(data: bytes) -> str:
 
 
 def read(data: bytes) -> list[Row]:
-    """One row per line, cells split on tabs; markdown heading marks dropped."""
+    """One row per line; cells split on tabs, or, in a file without tabs, on `|` where a line has
+    them and on spaces otherwise (web pages flatten tables so); markdown heading marks dropped."""
+    text = decode(data)
+    tabbed = "\t" in text
     rows = []
-    for number, line in enumerate(decode(data).splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("#"):
             line = line.lstrip().lstrip("#")
-        row = row_of(number, line.split("\t"))
+        row = row_of(number, _cells(line, tabbed))
         if row is not None:
             rows.append(row)
     return rows
+
+
+def _cells(line: str, tabbed: bool) -> list[str]:
+    if tabbed:
+        return line.split("\t")
+    if "|" in line:
+        return line.split("|")
+    return re.split(r"\s+", line.strip())
