@@ -12,6 +12,7 @@ from filings.templates import (
     FUND_HEADERS,
     HEADER_FIELDS,
     INDICATOR_HEADERS,
+    TEMPLATES,
     TOTAL_LABELS,
     choose_template,
     name_key,
@@ -101,6 +102,7 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
     header = rows[at]
     unit = _UNIT.search(header.cells[0].key)
     form.amount_unit = unit.group(1) if unit else "万元"
+    stated_weight = split_points(header.cells[0].text)[1]  # 预算执行情况(万元) (20分)
     columns = [Column("item", header.cells[0].col, "name")]
     columns += columns_from_header(header, FUND_HEADERS, FUND_KINDS)
     for row in rows[at + 1:]:
@@ -130,6 +132,7 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
         ))
         if len(form.fund_rows) == 1 or "总额" in item:
             _set_form_funds(form, form.fund_rows[-1])
+            form.funds_weight = form.funds_weight if form.funds_weight is not None else stated_weight
 
 
 def _set_form_funds(form: Form, total: FundRow) -> None:
@@ -176,6 +179,8 @@ def _read_goals(rows: list[Row], form: Form) -> None:
 def _read_indicators(rows: list[Row], at: int, form: Form) -> bool:
     """Read indicator rows up to the 总分 row; returns whether the total row was found."""
     columns = columns_from_header(rows[at], INDICATOR_HEADERS, INDICATOR_KINDS)
+    form.template_id = choose_template([c.key for c in rows[at].cells],
+                                       [c.text for row in rows[at + 1:] for c in row.cells]).template_id
     body, total = rows[at + 1:], None
     for i, row in enumerate(body):
         if row.cells[0].key.startswith(TOTAL_LABELS):
@@ -193,8 +198,7 @@ def _carry_labels(rows: list[Row], columns: list[Column], form: Form) -> None:
     A level-2 label implies its level-1 family (数量指标 → 产出指标), which repairs rows whose
     level-1 label is missing or stands a row too low; such rows say `level1_inferred`.
     """
-    template = choose_template([cell.text for row in rows for cell in row.cells])
-    form.template_id = template.template_id
+    template = next(t for t in TEMPLATES if t.template_id == form.template_id)
     level1 = level2 = method = None
     inferred = False
     points: dict[str, float | None] = {}

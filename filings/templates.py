@@ -19,9 +19,12 @@ def name_key(label: str) -> str:
 
 @dataclass(frozen=True)
 class Template:
+    """A template family: its indicator vocabulary and how to tell it from the others."""
+
     template_id: str
     description: str
     families: dict[str, tuple[str, ...]]  # level-1 name as printed → keys of its level-2 names
+    header_words: tuple[str, ...] = ()  # words only its indicator header has (年初目标值 …)
 
     def level1(self, label: str) -> str | None:
         """The level-1 name `label` stands for (`产出 指标(40分)` → `产出指标`), if any."""
@@ -40,11 +43,20 @@ class Template:
 _OUTPUT = ("数量", "质量", "时效", "成本")
 _BENEFIT = ("经济效益", "社会效益", "社会效应", "生态效益", "环境效益", "可持续影响", "效益")
 
+_NATIONAL = {"产出指标": _OUTPUT, "效益指标": _BENEFIT, "满意度指标": ("服务对象满意度", "满意度")}
+
+# The registry: add a province's template here; the first whose header words all occur wins,
+# else the one whose level-1 names occur most.
 TEMPLATES = (
+    Template(
+        "hubei_project",
+        "湖北 项目自评表: 预算执行情况(20分) + 年度绩效目标(80分), 年初目标值 / 实际完成值 / 得分, 无逐行分值",
+        _NATIONAL, header_words=("年初目标值",),
+    ),
     Template(
         "national_project",
         "财预〔2020〕10号 项目支出绩效自评表: 产出 / 效益 / 满意度 (宁夏、安徽 …)",
-        {"产出指标": _OUTPUT, "效益指标": _BENEFIT, "满意度指标": ("服务对象满意度", "满意度")},
+        _NATIONAL,
     ),
     Template(
         "four_dimension_project",
@@ -59,12 +71,17 @@ TEMPLATES = (
 )
 
 
-def choose_template(labels: list[str]) -> Template:
-    """The template whose level-1 names occur most among a table's cells (the first on a tie)."""
+def choose_template(header: list[str], labels: list[str]) -> Template:
+    """The template whose header words all occur in the indicator header; else the one whose
+    level-1 names occur most among the table's cells (the first on a tie)."""
+    for template in TEMPLATES:
+        if template.header_words and all(any(w in h for h in header) for w in template.header_words):
+            return template
+
     def hits(template: Template) -> int:
         return sum(template.level1(label) is not None for label in labels)
 
-    return max(TEMPLATES, key=hits)
+    return max((t for t in TEMPLATES if not t.header_words), key=hits)
 
 
 # Header words → column role, per table. The first matching prefix wins, so order matters.

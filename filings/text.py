@@ -20,6 +20,8 @@ _LATEX = {
 # Look-alike operators that NFKC leaves alone (full-width and box-drawing forms seen in filings).
 _OPERATORS = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "=", "＝": "="})
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+# OCR slips seen in scanned-then-converted filings.
+_OCR_SLIPS = {"万兀": "万元", "亿兀": "亿元"}
 
 
 def clean(text: str | None) -> str:
@@ -33,6 +35,8 @@ def clean(text: str | None) -> str:
     for latex, plain in _LATEX.items():
         s = s.replace(latex, plain)
     s = unicodedata.normalize("NFKC", s).translate(_OPERATORS)
+    for slip, right in _OCR_SLIPS.items():
+        s = s.replace(slip, right)
     parts = s.split()
     if not parts:
         return ""

@@ -34,3 +34,12 @@ def test_make_accuracy_prints_the_table():
     done = subprocess.run([sys.executable, str(PROJECT / "tools" / "accuracy.py")], capture_output=True, text=True)
     assert done.returncode == 0
     assert "national_project" in done.stdout and "overall field accuracy:" in done.stdout
+
+
+def test_forms_of_a_recognised_template_have_every_annotated_field_right():
+    """霍邱 (space-separated national form) and 湖北 (cut-off, sections weighed, not rows)."""
+    notes = _notes(ANNOTATIONS[0])
+    rows = score(notes, form_facts(RAW, sorted({n["file"] for n in notes})))
+    recognised = [r for r in rows if r["template"] != "unrecognised"]
+    assert {r["file"] for r in recognised} == {"2022/安徽霍邱_科技特派员创业行动经费.txt", "2022/湖北黄石_共享工程.txt"}
+    assert [r for r in recognised if not r["right"]] == []

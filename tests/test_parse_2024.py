@@ -172,3 +172,10 @@ def test_goals_read_under_or_beside_their_labels(tables):
     assert beside["goal_planned"].startswith("进一步巩固深化示范创建") and beside["goal_achieved"] == "完成年初目标"
     samples = forms.filter(pl.col("source_file").str.starts_with("2024/"))
     assert samples["goal_planned"].null_count() == 0 and samples["goal_achieved"].null_count() == 0
+
+
+def test_template_detected_from_the_header_and_funds_points_read_from_the_block_label(all_filings):
+    hubei = next(f for f in all_filings if f.source_file == "2022/湖北黄石_共享工程.txt").forms[0]
+    assert hubei.template_id == "hubei_project"
+    assert (hubei.budget_adjusted, hubei.spent, hubei.funds_weight, hubei.funds_score) == (5, 5, 20, 20)
+    assert len(hubei.indicators) == 13 and not hubei.complete

@@ -82,3 +82,7 @@ def test_title_year():
 def test_clean_is_idempotent_on_comparisons():
     text = "B-A≤10,得15分;20<B-A≤30,得5分;B-A>30,得0分"
     assert clean(text) == text and clean(clean("<b>总 分</b>")) == "总分"
+
+
+def test_clean_repairs_ocr_slips():
+    assert clean("≤491.60万兀") == "≤491.60万元"

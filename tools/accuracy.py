@@ -33,11 +33,15 @@ def form_facts(raw: Path, files: list[str]) -> pl.DataFrame:
     """The parser's answer for every project form of `files`, in the annotations' terms."""
     tables = to_tables([parse_path(raw / f, raw) for f in files])
     counts = tables["indicators"].group_by("form_id").agg(
-        n_indicators=pl.col("level3").count(), weights=pl.col("weight").sum(), n_weights=pl.col("weight").count())
+        n_indicators=pl.col("level3").count(), weights=pl.col("weight").sum(), n_weights=pl.col("weight").count(),
+        sections=pl.struct("level1", "level1_points").unique().struct.field("level1_points").sum())
+    # Visible weights: the funds weight and every row's weight, or the sections' points where
+    # a template weighs sections rather than rows (湖北).
     return (tables["forms"].filter(pl.col("form_type") == "project").join(counts, on="form_id", how="left")
             .with_columns(n_indicators=pl.col("n_indicators").fill_null(0),
-                          sum_weights=pl.when(pl.col("n_weights") > 0)
-                          .then(pl.col("funds_weight").fill_null(0) + pl.col("weights"))))
+                          sum_weights=pl.col("funds_weight").fill_null(0)
+                          + pl.when(pl.col("n_weights") > 0).then("weights").otherwise(
+                              pl.when(pl.col("sections") > 0).then("sections"))))
 
 
 def score(annotations: list[dict], facts: pl.DataFrame) -> list[dict]:
