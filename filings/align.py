@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from filings.grid import Cell, Row
 from filings.templates import Template
@@ -30,14 +31,17 @@ _INDICATOR_NAME_PREFIX = ("指标",)
 
 def fit(kind: str, cell: Cell, template: Template | None) -> float | None:
     """How well `cell` fits a column of `kind`; None where it cannot stand there."""
-    text = cell.text
-    in_vocab = template is not None and (
-        template.level1(text) is not None or template.level2(text) is not None
-    )
+    return _fit(kind, cell.text, cell.key, template)
+
+
+@lru_cache(maxsize=1 << 16)  # the same labels and values recur in every form of a template
+def _fit(kind: str, text: str, key: str, template: Template | None) -> float | None:
+    level1 = template is not None and template.level1(text) is not None
+    level2 = template is not None and template.level2(text) is not None
     if kind == "level1":  # a name that is both (满意度指标) is more likely the level-1 label
-        return 4.5 if template is not None and template.level1(text) else None
+        return 4.5 if level1 else None
     if kind == "level2":
-        return 4.0 if template is not None and template.level2(text) else None
+        return 4.0 if level2 else None
     if kind == "number":
         return 2.0 if is_number(text) else None
     if kind == "rate":
@@ -48,28 +52,24 @@ def fit(kind: str, cell: Cell, template: Template | None) -> float | None:
     if kind == "name":
         if is_number(text):
             return None
-        if in_vocab:
+        if level1 or level2:
             return 0.0
-        return 3.0 if cell.key.startswith(_INDICATOR_NAME_PREFIX) else 1.0
+        return 3.0 if key.startswith(_INDICATOR_NAME_PREFIX) else 1.0
     if kind == "value":
-        if in_vocab or cell.key.startswith(_INDICATOR_NAME_PREFIX):
+        if level1 or level2 or key.startswith(_INDICATOR_NAME_PREFIX):
             return None
         measure = parse_measure(text)
         if measure.kind in ("quantity", "period", "empty"):
             return 2.0
-        return 1.0 if len(cell.key) <= 12 else 0.3
+        return 1.0 if len(key) <= 12 else 0.3
     if kind == "text":
         return 0.2 if is_number(text) else 1.0
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-def _position_bonus(cell: Cell, column: Column, shift: int) -> float:
-    offset = abs(cell.col - shift - column.col)
-    return 0.5 if offset == 0 else 0.25 if offset == 1 else 0.0
-
-
 SHIFTS = (0, 1, -1, 2, -2)  # a whole row shifted by vanished merged cells
 SHIFT_COST = 0.1
+_DROP, _SKIP, _TAKE = 0, 1, 2
 
 
 def align(row: Row, columns: list[Column], template: Template | None = None) -> dict[str, Cell]:
@@ -79,36 +79,47 @@ def align(row: Row, columns: list[Column], template: Template | None = None) -> 
     since a vanished merged cell moves every cell after it.
     """
     fits = [[fit(column.kind, cell, template) for column in columns] for cell in row.cells]
-    best = max(
-        (_align_shifted(row, columns, fits, shift) for shift in SHIFTS),
-        key=lambda result: result[0],
-    )
-    return best[1]
+    best_score, best = float("-inf"), {}
+    for shift in SHIFTS:
+        score, assigned = _align_shifted(row, columns, fits, shift)
+        if score > best_score:
+            best_score, best = score, assigned
+    return best
 
 
 def _align_shifted(row: Row, columns: list[Column], fits, shift: int) -> tuple[float, dict[str, Cell]]:
+    """Dynamic programme over (cells used, columns used); moves: drop a cell, skip a column, or
+    put the cell in the column. Ties go to the earlier move in that order."""
     cells, n, m = row.cells, len(row.cells), len(columns)
-    best = [[float("-inf")] * (m + 1) for _ in range(n + 1)]
-    step: list[list[tuple[str, int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    for j in range(m + 1):
-        best[0][j] = 0.0
+    positions = [c.col for c in columns]
+    best = [[0.0] * (m + 1)] + [[0.0] * (m + 1) for _ in range(n)]
+    move = [[_SKIP] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
-        for j in range(m + 1):
-            candidates = [(best[i - 1][j] + DROP, ("drop", i - 1, j))]
-            if j > 0:
-                candidates.append((best[i][j - 1], ("skip", i, j - 1)))
-                score = fits[i - 1][j - 1]
-                if score is not None:
-                    bonus = _position_bonus(cells[i - 1], columns[j - 1], shift)
-                    candidates.append((best[i - 1][j - 1] + score + bonus, ("take", i - 1, j - 1)))
-            best[i][j], step[i][j] = max(candidates, key=lambda c: c[0])
+        previous, current, moves, cell_fits = best[i - 1], best[i], move[i], fits[i - 1]
+        at = cells[i - 1].col - shift
+        current[0], moves[0] = previous[0] + DROP, _DROP
+        for j in range(1, m + 1):
+            value, chosen = previous[j] + DROP, _DROP
+            if current[j - 1] > value:
+                value, chosen = current[j - 1], _SKIP
+            score = cell_fits[j - 1]
+            if score is not None:
+                offset = abs(at - positions[j - 1])
+                take = previous[j - 1] + score + (0.5 if offset == 0 else 0.25 if offset == 1 else 0.0)
+                if take > value:
+                    value, chosen = take, _TAKE
+            current[j], moves[j] = value, chosen
     assigned: dict[str, Cell] = {}
     i, j = n, m
     while i > 0:
-        move, pi, pj = step[i][j]
-        if move == "take":
-            assigned[columns[pj].role] = cells[pi]
-        i, j = pi, pj
+        chosen = move[i][j]
+        if chosen == _TAKE:
+            assigned[columns[j - 1].role] = cells[i - 1]
+            i, j = i - 1, j - 1
+        elif chosen == _SKIP:
+            j -= 1
+        else:
+            i -= 1
     return best[n][m] - SHIFT_COST * abs(shift), assigned
 
 

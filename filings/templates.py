@@ -7,17 +7,19 @@ their compact text with the stated points (`(40分)`) and a trailing 指标 remo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from filings.text import split_points
 
 
+@lru_cache(maxsize=1 << 14)
 def name_key(label: str) -> str:
     """`产出指标 (40分)` → `产出`; `服务对象满意度指标` → `服务对象满意度`."""
     name, _ = split_points(label)
     return name[:-2] if name.endswith("指标") and len(name) > 2 else name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # registry entries are singletons: hashed by identity
 class Template:
     """A template family: its indicator vocabulary and how to tell it from the others."""
 

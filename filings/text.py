@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Only real tag names: `<B-A≤30,得5分;B-A>` is arithmetic, not markup.
 _HTML_TAG = re.compile(
@@ -24,6 +25,7 @@ _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _OCR_SLIPS = {"万兀": "万元", "亿兀": "亿元"}
 
 
+@lru_cache(maxsize=1 << 16)  # forms repeat their labels and values: clean each text once
 def clean(text: str | None) -> str:
     """Normalise one cell: strip markup, NFKC, unify operators, drop spaces a converter inserted.
 
@@ -56,6 +58,7 @@ def compact(text: str | None) -> str:
 _POINTS = re.compile(r"[((]\s*(\d+(?:\.\d+)?)\s*分\s*[))]")
 
 
+@lru_cache(maxsize=1 << 14)
 def split_points(label: str) -> tuple[str, float | None]:
     """`产出指标 (40分)` → (`产出指标`, 40.0): a section label and the points it states."""
     text = compact(label)
