@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test ui docs accuracy setup browser clean
+.PHONY: run test ui docs accuracy corpus bench setup browser clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,15 @@ test: $(STAMP) browser
 ui: $(STAMP)
 	$(BIN)/jixiao ui
 
+FORMS ?= 20000
+SEED  ?= 1
+
+corpus: $(STAMP)
+	$(BIN)/python tools/corpus.py --forms $(FORMS) --seed $(SEED)
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py --forms $(FORMS) --seed $(SEED)
+
 accuracy: $(STAMP)
 	$(BIN)/python tools/accuracy.py
 
@@ -42,4 +51,4 @@ docs: $(STAMP)
 	$(BIN)/python -m checks.catalogue > docs/rules.md
 
 clean:
-	rm -rf warehouse great_expectations reports .dagster_home test-artifacts
+	rm -rf warehouse great_expectations reports .dagster_home test-artifacts corpus

@@ -24,6 +24,7 @@ from filings.schemas import TABLES, columns
 from filings.warehouse import publish
 from pipelines.partitions import REPORTING_YEARS
 from pipelines.resources import JixiaoPaths
+from pipelines.stopwatch import Stopwatch
 
 
 def _column_schema(name: str) -> TableSchema:
@@ -51,13 +52,19 @@ def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed:
     """Run the quality rules, publish every table's partition for the year, then validate what
     was written with Great Expectations."""
     year = int(context.partition_key)
+    clock = Stopwatch()
     tables = {**parsed, "check_results": run_rules(parsed)}
+    clock.lap("rules")
     published = {name: publish(paths.warehouse, name, year, frame) for name, frame in tables.items()}
+    clock.lap("publish")
+    context.log.info(f"published {len(tables)} tables for {year} to {paths.warehouse}")
+    on_disk = {name: pl.read_parquet(path) for name, path in published.items()}
+    suites = validate_published(on_disk, year, paths.great_expectations)
+    clock.lap("great_expectations")
     for name, path in published.items():
         yield MaterializeResult(asset_key=name, metadata={
-            "dagster/row_count": tables[name].height, "path": MetadataValue.path(str(path))})
-    context.log.info(f"published {len(tables)} tables for {year} to {paths.warehouse}")
+            "dagster/row_count": tables[name].height, "path": MetadataValue.path(str(path)),
+            **(clock.seconds() if name == "check_results" else {})})
     yield from rule_results(tables["check_results"], published["check_results"])
-    on_disk = {name: pl.read_parquet(path) for name, path in published.items()}
-    for result in validate_published(on_disk, year, paths.great_expectations).values():
+    for result in suites.values():
         yield expectation_result(result)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Callable, Iterable
 
 from filings.align import UnknownHeader
 from filings.department import parse_department
@@ -91,3 +94,25 @@ def parse_path(path: Path, raw_root: Path) -> Filing:
         unreadable_id = content_hash(f"unreadable:{source_file}".encode())
         return Filing(unreadable_id, source_file, reporting_year, 0, "quarantined", 0, f"无法读取文件:{exc.strerror}")
     return parse_filing(data, source_file, reporting_year)
+
+
+PARALLEL_FROM = 200  # files: below this, starting worker processes costs more than it saves
+
+
+def parse_many(paths: list[Path], raw_root: Path, progress: Callable[[int], None] | None = None,
+               workers: int | None = None) -> list[Filing]:
+    """Parse files in order, on every core when there are many; `progress(done)` now and then."""
+    workers = workers or os.cpu_count() or 1
+    if len(paths) < PARALLEL_FROM or workers == 1:
+        return _collect((parse_path(p, raw_root) for p in paths), progress)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return _collect(pool.map(parse_path, paths, [raw_root] * len(paths), chunksize=64), progress)
+
+
+def _collect(results: Iterable[Filing], progress: Callable[[int], None] | None) -> list[Filing]:
+    filings = []
+    for done, filing in enumerate(results, start=1):
+        filings.append(filing)
+        if progress and done % 500 == 0:
+            progress(done)
+    return filings

@@ -1,0 +1,109 @@
+"""The benchmark: `make bench FORMS=20000`. Generates a corpus, runs the real pipeline on it (the
+same Dagster job as `make run`, in process) and prints forms, bytes, time per stage, forms per
+second, peak memory, the floor (reading the bytes and splitting them into cells), and recall and
+false findings against the corpus manifest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT / "tools"))
+from corpus import generate  # noqa: E402
+
+
+def floor(raw: Path) -> float:
+    """Seconds to read every file and split it into lines and tab cells: what no parser can beat."""
+    started = time.perf_counter()
+    for path in sorted(raw.rglob("*.txt")):
+        for line in path.read_bytes().decode("utf-8").splitlines():
+            line.split("\t")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
+    started = time.perf_counter()
+    counts = generate(work, args.forms, args.seed)
+    generated = time.perf_counter() - started
+    raw = work / "raw"
+    os.environ.update(JIXIAO_RAW_DIR=str(raw), JIXIAO_WAREHOUSE_DIR=str(work / "warehouse"),
+                      DAGSTER_HOME=str(work / "dagster_home"))
+    (work / "dagster_home").mkdir()
+    (work / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    floor_seconds = floor(raw)
+
+    started = time.perf_counter()
+    from dagster import DagsterInstance
+
+    from pipelines.definitions import defs
+    startup = time.perf_counter() - started
+    started = time.perf_counter()
+    result = defs.resolve_job_def("jixiao_year").execute_in_process(
+        partition_key="2024", instance=DagsterInstance.get(),
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
+    wall = time.perf_counter() - started
+    stages = {**result.asset_materializations_for_node("parsed_filings")[0].metadata,
+              **next(m for m in result.asset_materializations_for_node("warehouse_tables")
+                     if m.asset_key.to_user_string() == "check_results").metadata}
+    seconds = {k.removeprefix("seconds_"): v.value for k, v in stages.items() if k.startswith("seconds_")}
+
+    import polars as pl
+
+    from filings.warehouse import read
+
+    findings = read(work / "warehouse", "check_results", 2024)
+    expected = {(m["source_file"], m["check_id"], m["line"])
+                for m in map(json.loads, (work / "manifest.jsonl").open(encoding="utf-8"))}
+    found = set(findings.select("source_file", "check_id", "line").rows())
+    by_check = {}
+    for source_file, check_id, line in expected | found:
+        hit = by_check.setdefault(check_id, [0, 0, 0])  # expected, caught, false
+        key = (source_file, check_id, line)
+        hit[0] += key in expected
+        hit[1] += key in expected and key in found
+        hit[2] += key in found and key not in expected
+    total_bytes = sum(p.stat().st_size for p in raw.rglob("*.txt"))
+    forms = read(work / "warehouse", "forms", 2024).height
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + \
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"corpus: {counts['forms']} forms in {counts['files']} files, {total_bytes / 1e6:.1f} MB "
+          f"(generated in {generated:.1f} s), seed {args.seed}")
+    print(f"published forms: {forms}; run {'succeeded' if result.success else 'FAILED'}")
+    print(f"dagster start-up (import, definitions): {startup:.1f} s")
+    print(f"wall time of the job: {wall:.1f} s → {forms / wall:.0f} forms/s end to end")
+    for stage, value in seconds.items():
+        print(f"  {stage:<20} {value:8.2f} s")
+    parse = seconds.get("parse", 0)
+    print(f"parse: {forms / parse:.0f} forms/s; floor (read + split into cells): {floor_seconds:.2f} s "
+          f"→ parsing is {parse / floor_seconds:.0f}× the floor")
+    print(f"peak memory: {peak:.0f} MB (this process + the largest worker)")
+    print("findings against the manifest:")
+    print(f"  {'check':<30}{'injected':>9}{'caught':>8}{'false':>7}")
+    for check_id, (injected, caught, false) in sorted(by_check.items()):
+        print(f"  {check_id:<30}{injected:>9}{caught:>8}{false:>7}")
+    injected = sum(v[0] for v in by_check.values())
+    caught = sum(v[1] for v in by_check.values())
+    false = sum(v[2] for v in by_check.values())
+    print(f"recall {caught}/{injected} = {caught / max(injected, 1):.1%}, false findings {false}")
+    print(f"(corpus and warehouse left in {work})")
+    del pl
+
+
+if __name__ == "__main__":
+    main()
