@@ -35,11 +35,6 @@ def indicator_name() -> pl.Expr:
     return pl.coalesce("level3", "level2", pl.lit("(未命名指标)"))
 
 
-def with_year(t: Tables, table: str) -> pl.DataFrame:
-    """A child table with its form's reporting year and kind."""
-    return t[table].join(t["forms"].select("form_id", "reporting_year", "form_type", "template_id"), on="form_id")
-
-
 def scored_forms(t: Tables) -> pl.DataFrame:
     """Complete project and department forms with their funds part and indicator sums."""
     rows = pl.concat([

@@ -6,7 +6,7 @@ import polars as pl
 
 from checks.bands import band_score
 from checks.config import RulesConfig
-from checks.expr import Tables, finding, indicator_name, num, scored_forms, with_year
+from checks.expr import Tables, finding, indicator_name, num, scored_forms
 
 
 def weights_sum_100(t: Tables, config: RulesConfig) -> pl.DataFrame:
@@ -24,8 +24,7 @@ def section_weights_match(t: Tables, config: RulesConfig) -> pl.DataFrame:
     """Rows under `产出指标 (40分)` add up to 40; for level 1 the configured split stands in where
     a form states no points. Level-2 sections are warnings: their labels are carried down and
     may have vanished in conversion."""
-    rows = with_year(t, "indicators").join(
-        t["forms"].filter(pl.col("complete")).select("form_id"), on="form_id")
+    rows = t["indicators"].join(t["forms"].filter(pl.col("complete")).select("form_id"), on="form_id")
     tol = config.tolerances.points
     level1 = (
         rows.filter(pl.col("level1").is_not_null())
