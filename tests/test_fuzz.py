@@ -18,7 +18,7 @@ SAMPLES = [(RAW / name).read_bytes() for name in (ZHONGWEI, XINGQING)]
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "formats").iterdir())
 SUFFIXES = sorted(READERS) + [".bin", ""]
 RULES = load()
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _accounted(data: bytes, suffix: str) -> None:
@@ -64,13 +64,13 @@ def test_form_like_text_never_breaks_the_parser(text):
     _accounted(("# 项目支出绩效自评表\n" + text).encode(), ".txt")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(st.binary(max_size=2000), st.sampled_from(SUFFIXES))
 def test_random_bytes_in_any_format_are_accounted_for(data, suffix):
     _accounted(data, suffix)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(mutated([p.read_bytes() for p in FIXTURES if p.suffix in (".xlsx", ".docx", ".html")]),
        st.sampled_from([".xlsx", ".docx", ".html"]))
 def test_damaged_documents_are_accounted_for(data, suffix):
