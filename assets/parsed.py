@@ -4,6 +4,7 @@ from dagster import AssetExecutionContext, Output, asset
 
 from checks.asset_checks import accounted_result, integrity_specs, schema_result
 from filings.discover import discover
+from filings.incremental import merge, split_unchanged
 from filings.parse import parse_many
 from filings.tables import to_tables
 from pipelines.partitions import REPORTING_YEARS
@@ -22,21 +23,24 @@ def parsed_filings(context: AssetExecutionContext, paths: JixiaoPaths):
     year = int(context.partition_key)
     clock = Stopwatch()
     files = discover(paths.raw, year)
+    reused, changed = split_unchanged(paths.warehouse, year, files)
     clock.lap("discover")
-    context.log.info(f"{len(files)} files under {paths.raw / str(year)}")
-    filings = parse_many([f.path for f in files], paths.raw,
-                         progress=lambda done: context.log.info(f"parsed {done}/{len(files)} files"))
+    context.log.info(f"{len(files)} files under {paths.raw / str(year)}: {len(changed)} new or changed")
+    filings = parse_many([f.path for f in changed], paths.raw,
+                         progress=lambda done: context.log.info(f"parsed {done}/{len(changed)} files"))
     clock.lap("parse")
-    tables = to_tables(filings)
+    tables = merge(reused, to_tables(filings))
     clock.lap("tables")
     statuses = tables["filings"]["status"].value_counts()
     schemas = schema_result(tables)
     clock.lap("validate")
     yield Output(tables, metadata={
         "files": len(files),
+        "files_parsed": len(changed),
+        "files_reused": len(files) - len(changed),
         "forms": tables["forms"].height,
         "indicators": tables["indicators"].height,
-        **{f"files_{s}": n for s, n in statuses.iter_rows()},
+        **{f"status_{s}": n for s, n in statuses.iter_rows()},
         **clock.seconds(),
     })
     yield schemas

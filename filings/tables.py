@@ -21,7 +21,19 @@ def to_tables(filings: list[Filing]) -> dict[str, pl.DataFrame]:
         "forms": forms,
         **{child: [r for form in forms for r in getattr(form, child)] for child in Form.CHILDREN},
     }
-    return {name: _frame(name, rows[name]) for name in PARSED_TABLES}
+    return canonical_order({name: _frame(name, rows[name]) for name in PARSED_TABLES})
+
+
+def canonical_order(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Files by path, forms by file and position, rows by form and row: the same for any run."""
+    filings = tables["filings"].sort("source_file")
+    forms = tables["forms"].sort("source_file", "ordinal")
+    rank = forms.select("form_id", _rank=pl.int_range(pl.len()))
+    ordered = {"filings": filings, "forms": forms}
+    for child in Form.CHILDREN:
+        ordered[child] = (tables[child].join(rank, on="form_id", how="left", maintain_order="left")
+                          .sort("_rank", "row_index").drop("_rank"))
+    return ordered
 
 
 def _frame(name: str, records: list) -> pl.DataFrame:

@@ -1,0 +1,45 @@
+"""Nothing re-done that has not changed: rows of files whose bytes and parser are the same as at
+the last publish are taken from the warehouse instead of parsed again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from filings import PARSER_VERSION
+from filings.discover import RawFile
+from filings.parse import content_hash
+from filings.records import Form
+from filings.schemas import columns
+from filings.tables import PARSED_TABLES, canonical_order
+from filings.warehouse import partition_file, read
+
+
+def split_unchanged(warehouse: Path, year: int, files: list[RawFile]) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
+    """The published rows of the unchanged files (empty tables when none), and the files to parse."""
+    published = partition_file(warehouse, "filings", year)
+    previous = read(warehouse, "filings", year).select(columns("filings")) if published.exists() else None
+    hashes = {f.source_file: content_hash(f.path.read_bytes()) for f in files}
+    if previous is None:
+        return {}, files
+    unchanged = previous.filter(
+        (pl.col("parser_version") == PARSER_VERSION)
+        & pl.struct("source_file", "filing_id").is_in(
+            [{"source_file": s, "filing_id": h} for s, h in hashes.items()]))
+    kept = set(unchanged["source_file"].to_list())
+    forms = read(warehouse, "forms", year).select(columns("forms")).filter(pl.col("source_file").is_in(list(kept)))
+    form_ids = forms["form_id"].implode()
+    reused = {"filings": unchanged, "forms": forms}
+    for child in Form.CHILDREN:
+        reused[child] = read(warehouse, child, year).select(columns(child)).filter(pl.col("form_id").is_in(form_ids))
+    return reused, [f for f in files if f.source_file not in kept]
+
+
+def merge(reused: dict[str, pl.DataFrame], parsed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Reused and freshly parsed rows as one year's tables, in the order a full run gives."""
+    if not reused:
+        return parsed
+    return canonical_order({name: pl.concat([reused[name], parsed[name]]) for name in PARSED_TABLES})
+
+
