@@ -23,7 +23,7 @@ def parsed_filings(context: AssetExecutionContext, paths: JixiaoPaths):
     year = int(context.partition_key)
     clock = Stopwatch()
     files = discover(paths.raw, year)
-    reused, changed = split_unchanged(paths.warehouse, year, files)
+    reused, changed = split_unchanged(paths.warehouse, paths.raw, year, files)
     clock.lap("discover")
     context.log.info(f"{len(files)} files under {paths.raw / str(year)}: {len(changed)} new or changed")
     filings = parse_many([f.path for f in changed], paths.raw,

@@ -14,6 +14,11 @@ class RawFile:
     reporting_year: int
 
 
+def inside(path: Path, raw_root: Path) -> bool:
+    """Whether `path`, links followed, stays under raw/ (a link out of it is never read)."""
+    return path.resolve().is_relative_to(raw_root.resolve())
+
+
 def _is_year(name: str) -> bool:
     return len(name) == 4 and name.isdigit()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from filings import PARSER_VERSION
-from filings.discover import RawFile
+from filings.discover import RawFile, inside
 from filings.parse import content_hash
 from filings.records import Form
 from filings.schemas import columns
@@ -16,13 +16,15 @@ from filings.tables import PARSED_TABLES, canonical_order
 from filings.warehouse import partition_file, read
 
 
-def split_unchanged(warehouse: Path, year: int, files: list[RawFile]) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
-    """The published rows of the unchanged files (empty tables when none), and the files to parse."""
+def split_unchanged(warehouse: Path, raw_root: Path, year: int,
+                    files: list[RawFile]) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
+    """The published rows of the unchanged files (none when nothing was published), and the files
+    to parse. Links out of raw/ are not even read: they go to the parser, which refuses them."""
     published = partition_file(warehouse, "filings", year)
-    previous = read(warehouse, "filings", year).select(columns("filings")) if published.exists() else None
-    hashes = {f.source_file: content_hash(f.path.read_bytes()) for f in files}
-    if previous is None:
+    if not published.exists():
         return {}, files
+    previous = read(warehouse, "filings", year).select(columns("filings"))
+    hashes = {f.source_file: content_hash(f.path.read_bytes()) for f in files if inside(f.path, raw_root)}
     unchanged = previous.filter(
         (pl.col("parser_version") == PARSER_VERSION)
         & pl.struct("source_file", "filing_id").is_in(

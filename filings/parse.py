@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 
 from filings.align import UnknownHeader
 from filings.department import parse_department
+from filings.discover import inside
 from filings.fallback import read_labelled_fields
 from filings.grid import UnreadableFiling
 from filings.readers import read_grid
@@ -85,14 +86,17 @@ def _new_form(block: FormBlock, filing: Filing, ordinal: int) -> Form:
 
 
 def parse_path(path: Path, raw_root: Path) -> Filing:
-    """Parse a file under `raw_root/<reporting year>/…`."""
+    """Parse a file under `raw_root/<reporting year>/…`; a link that leads outside raw/ is refused."""
     source_file = path.relative_to(raw_root).as_posix()
     reporting_year = int(source_file.split("/", 1)[0])
+    refused_id = content_hash(f"refused:{source_file}".encode())
+    if not inside(path, raw_root):
+        return Filing(refused_id, source_file, reporting_year, 0, "quarantined", 0,
+                      "拒绝读取:符号链接指向 raw/ 之外的位置")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        unreadable_id = content_hash(f"unreadable:{source_file}".encode())
-        return Filing(unreadable_id, source_file, reporting_year, 0, "quarantined", 0, f"无法读取文件:{exc.strerror}")
+        return Filing(refused_id, source_file, reporting_year, 0, "quarantined", 0, f"无法读取文件:{exc.strerror}")
     return parse_filing(data, source_file, reporting_year)
 
 

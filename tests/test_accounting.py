@@ -101,3 +101,29 @@ def test_form_ids_are_stable_across_runs():
     first, second = parse_text(sample_text(ZHONGWEI)), parse_text(sample_text(ZHONGWEI))
     assert [f.form_id for f in first.forms] == [f.form_id for f in second.forms]
     assert len({f.form_id for f in first.forms}) == 7
+
+
+def test_zip_bombs_are_refused_by_size_and_ratio():
+    import io
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (60 * 1024 * 1024))  # 60 MB of zeros
+    filing = parse_filing(packed.getvalue(), "2024/bomb.xlsx", 2024)
+    assert filing.status == "quarantined" and "疑似压缩炸弹" in filing.error
+
+
+def test_links_out_of_raw_are_refused(tmp_path):
+    from filings.discover import discover
+    from filings.parse import parse_path
+
+    raw, outside = tmp_path / "raw", tmp_path / "secret.txt"
+    (raw / "2024").mkdir(parents=True)
+    outside.write_text("项目支出绩效自评表", encoding="utf-8")
+    (raw / "2024" / "link.txt").symlink_to(outside)
+    (raw / "2024" / "inside.txt").symlink_to(RAW / ZHONGWEI)  # also outside this raw/
+    filings = [parse_path(f.path, raw) for f in discover(raw, 2024)]
+    assert [(f.source_file, f.status) for f in filings] == [("2024/inside.txt", "quarantined"),
+                                                            ("2024/link.txt", "quarantined")]
+    assert all("raw/ 之外" in f.error for f in filings)

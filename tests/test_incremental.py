@@ -51,5 +51,5 @@ def test_a_new_parser_version_parses_everything_again(tmp_path, tables):
     publish(tmp_path, "filings", 2024, filings.with_columns(parser_version=pl.lit("0")))
     for name in ("forms", "fund_rows", "indicators", "department_indicators", "summary_rows"):
         publish(tmp_path, name, 2024, tables[name])
-    reused, changed = split_unchanged(tmp_path, 2024, discover(RAW, 2024))
+    reused, changed = split_unchanged(tmp_path, RAW, 2024, discover(RAW, 2024))
     assert reused["filings"].is_empty() and len(changed) == 2
