@@ -14,7 +14,6 @@ from dagster import (
     TableSchema,
     multi_asset,
 )
-
 import polars as pl
 
 from checks.asset_checks import STAGING, expectation_result, expectation_specs, rule_results, rule_specs

@@ -54,6 +54,10 @@ def run(years: list[int]) -> int:
         (done if result.success else failed).append(year)
         if not result.success:
             print(f"{year}: FAILED — see run {result.run_id} in the Dagster UI (make ui)")
+            continue
+        meta = {k: v.value for k, v in result.asset_materializations_for_node("parsed_filings")[0].metadata.items()}
+        print(f"{year}: {meta['files']} files ({meta['files_parsed']} parsed, {meta['files_reused']} unchanged "
+              f"since the last run), {meta['forms']} forms", flush=True)
     if done:
         print_summary(paths, done)
     return 1 if failed else 0

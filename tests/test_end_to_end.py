@@ -18,6 +18,7 @@ def test_run_publishes_every_year_and_prints_the_summary(run_output):
     assert re.search(r"year_matches_reporting_year\s+4\s+0\s", done.stdout)
     assert re.search(r"score_follows_rule\s+0\s+8\s", done.stdout)
     assert "findings: 22 (11 errors, 11 warnings)" in done.stdout
+    assert "2024: 2 files (2 parsed, 0 unchanged since the last run), 12 forms" in done.stdout
     for year in (2016, 2020, 2022, 2023, 2024):
         assert (root / "warehouse" / "forms" / f"reporting_year={year}" / "part-0.parquet").exists()
 
