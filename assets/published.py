@@ -16,7 +16,15 @@ from dagster import (
 )
 import polars as pl
 
-from checks.asset_checks import STAGING, expectation_result, expectation_specs, rule_results, rule_specs
+from checks.asset_checks import (
+    STAGING,
+    expectation_result,
+    expectation_specs,
+    quarantine_result,
+    quarantine_spec,
+    rule_results,
+    rule_specs,
+)
 from checks.engine import run_rules
 from checks.expectations import validate_published
 from filings.schemas import TABLES, columns
@@ -43,7 +51,8 @@ SPECS = [
 
 @multi_asset(
     specs=SPECS,
-    check_specs=rule_specs(REPORTING_YEARS) + expectation_specs(list(TABLES), REPORTING_YEARS),
+    check_specs=[*rule_specs(REPORTING_YEARS), *expectation_specs(list(TABLES), REPORTING_YEARS),
+                 quarantine_spec(REPORTING_YEARS)],
     partitions_def=REPORTING_YEARS,
     ins={"parsed": AssetIn(STAGING)},
 )
@@ -65,5 +74,6 @@ def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed:
             "dagster/row_count": tables[name].height, "path": MetadataValue.path(str(path)),
             **(clock.seconds() if name == "check_results" else {})})
     yield from rule_results(tables["check_results"], published["check_results"])
+    yield quarantine_result(tables["quarantine"])
     for result in suites.values():
         yield expectation_result(result)

@@ -51,6 +51,22 @@ def rule_specs(partitions_def: PartitionsDefinition) -> list[AssetCheckSpec]:
     ]
 
 
+def quarantine_spec(partitions_def: PartitionsDefinition) -> AssetCheckSpec:
+    return _partitioned_spec("no_quarantined_files", "quarantine", partitions_def,
+                             description="没有被隔离(无法读取)的文件 / no file had to be quarantined")
+
+
+def quarantine_result(quarantine: pl.DataFrame) -> AssetCheckResult:
+    """Warn the steward about every file that could not be read, with what to do about it."""
+    shown = quarantine.head(SHOWN).select(文件="source_file", 原因代码="reason_code", 说明="message")
+    return AssetCheckResult(
+        asset_key="quarantine", check_name="no_quarantined_files", passed=quarantine.is_empty(),
+        severity=AssetCheckSeverity.WARN,
+        metadata={"files": quarantine.height,
+                  "quarantined": MetadataValue.md(_markdown(shown) if quarantine.height else "无 / none")},
+    )
+
+
 def expectation_specs(tables: list[str], partitions_def: PartitionsDefinition) -> list[AssetCheckSpec]:
     """The Great Expectations suite of each published table, as run on the file on disk."""
     return [

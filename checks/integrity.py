@@ -9,12 +9,12 @@ from __future__ import annotations
 import polars as pl
 
 from filings.records import Form
-from filings.tables import PARSED_TABLES, validate
+from filings.tables import DERIVED_TABLES, PARSED_TABLES, validate
 
 
 def schema_failures(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """Failure cases per table that breaks its Pandera schema (empty when all are valid)."""
-    failures = {name: validate(name, tables[name]) for name in PARSED_TABLES}
+    failures = {name: validate(name, tables[name]) for name in PARSED_TABLES + DERIVED_TABLES}
     return {name: cases for name, cases in failures.items() if cases is not None}
 
 
@@ -29,6 +29,9 @@ def unaccounted(discovered: list[str], tables: dict[str, pl.DataFrame]) -> list[
     extra = sorted(listed - set(discovered))
     if extra:
         problems.append(f"filings 表中有 {len(extra)} 个未发现的文件:{'、'.join(extra[:5])}")
+    quarantined = filings.filter(pl.col("status") == "quarantined").height
+    if quarantined != tables["quarantine"].height:
+        problems.append(f"{quarantined} 个文件被隔离,quarantine 表却有 {tables['quarantine'].height} 行")
     declared, found = int(filings["n_forms"].sum()), forms.height
     if declared != found:
         problems.append(f"filings 表记录 {declared} 张表,forms 表却有 {found} 行")

@@ -8,7 +8,11 @@ from filings.text import clean
 
 
 class UnreadableFiling(ValueError):
-    """The file cannot be read as a filing; the message says why, in Chinese."""
+    """The file cannot be read as a filing: a message in Chinese and a stable reason code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)

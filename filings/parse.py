@@ -37,14 +37,14 @@ def parse_filing(data: bytes, source_file: str, reporting_year: int) -> Filing:
     try:
         rows = read_grid(data, Path(source_file).suffix)
     except UnreadableFiling as exc:
-        filing.error = str(exc)
+        filing.error, filing.reason_code = str(exc), exc.code
         return filing
     if not rows:
-        filing.error = "文件为空或只有空白"
+        filing.error, filing.reason_code = "文件为空或只有空白", "empty"
         return filing
     blocks = split_forms(rows)
     if not blocks:
-        filing.error = "未找到任何绩效自评表、整体支出绩效表或汇总表的标题"
+        filing.error, filing.reason_code = "未找到任何绩效自评表、整体支出绩效表或汇总表的标题", "no_form_title"
         return filing
     filing.forms = [_parse_form(block, filing, ordinal) for ordinal, block in enumerate(blocks)]
     filing.n_forms = len(filing.forms)
@@ -92,11 +92,12 @@ def parse_path(path: Path, raw_root: Path) -> Filing:
     refused_id = content_hash(f"refused:{source_file}".encode())
     if not inside(path, raw_root):
         return Filing(refused_id, source_file, reporting_year, 0, "quarantined", 0,
-                      "拒绝读取:符号链接指向 raw/ 之外的位置")
+                      "拒绝读取:符号链接指向 raw/ 之外的位置", "outside_raw")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return Filing(refused_id, source_file, reporting_year, 0, "quarantined", 0, f"无法读取文件:{exc.strerror}")
+        return Filing(refused_id, source_file, reporting_year, 0, "quarantined", 0,
+                      f"无法读取文件:{exc.strerror}", "unreadable")
     return parse_filing(data, source_file, reporting_year)
 
 

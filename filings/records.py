@@ -158,5 +158,6 @@ class Filing:
     status: str  # parsed / partial / quarantined
     n_forms: int
     error: str | None
+    reason_code: str | None = None  # why it was quarantined (see filings.schemas.REASON_CODES)
     parser_version: str = PARSER_VERSION
     forms: list[Form] = field(default_factory=list, repr=False)

@@ -19,6 +19,8 @@ FORM_TYPES = ["project", "department", "summary"]
 FILING_STATUSES = ["parsed", "partial", "quarantined"]
 MEASURE_KINDS = ["quantity", "period", "qualitative", "empty"]
 SEVERITIES = ["error", "warning"]
+REASON_CODES = ["unsupported_format", "binary_content", "unknown_encoding", "damaged", "encrypted", "needs_ocr",
+                "zip_bomb", "empty", "no_form_title", "outside_raw", "unreadable"]
 
 
 def _f(zh: str, en: str, **checks) -> object:
@@ -45,6 +47,7 @@ class Filings(_Table):
     status: str = _f("解析状态:parsed 全部完整 / partial 部分 / quarantined 隔离", "parse status", isin=FILING_STATUSES)
     n_forms: int = _f("识别出的表数", "number of forms found", ge=0)
     error: Optional[str] = _n("未完整解析的原因", "why the file is partial or quarantined")
+    reason_code: Optional[str] = _n("隔离原因代码", "reason code of a quarantined file", isin=REASON_CODES)
     parser_version: str = _f("解析器版本", "version of the parser that read the file")
 
 
@@ -188,6 +191,17 @@ class CheckResults(_Table):
     message: str = _f("给数据管理员的说明(中文)", "message for the data steward, in Chinese")
 
 
+class Quarantine(_Table):
+    """One row per file that could not be read at all (隔离区): what it is and what to do."""
+
+    source_file: str = _f("相对 raw/ 的文件路径", "path relative to raw/", unique=True)
+    filing_id: str = _f("文件内容哈希", "content hash of the file")
+    reporting_year: int = _f("报告年度", "reporting year")
+    bytes: int = _f("文件字节数", "file size in bytes", ge=0)
+    reason_code: str = _f("原因代码", "reason code", isin=REASON_CODES)
+    message: str = _f("给数据管理员的说明(中文)", "message for the data steward, in Chinese")
+
+
 TABLES: dict[str, type[_Table]] = {
     "filings": Filings,
     "forms": Forms,
@@ -195,6 +209,7 @@ TABLES: dict[str, type[_Table]] = {
     "indicators": Indicators,
     "department_indicators": DepartmentIndicators,
     "summary_rows": SummaryRows,
+    "quarantine": Quarantine,
     "check_results": CheckResults,
 }
 

@@ -10,7 +10,8 @@ import polars as pl
 from filings.records import Filing, Form
 from filings.schemas import RECORDS, TABLES, columns, polars_schema
 
-PARSED_TABLES = tuple(RECORDS)  # the tables that parsing produces (check_results comes later)
+PARSED_TABLES = tuple(RECORDS)  # the tables built from parsed records
+DERIVED_TABLES = ("quarantine",)  # built from those (check_results comes later, from the rules)
 
 
 def to_tables(filings: list[Filing]) -> dict[str, pl.DataFrame]:
@@ -33,6 +34,8 @@ def canonical_order(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     for child in Form.CHILDREN:
         ordered[child] = (tables[child].join(rank, on="form_id", how="left", maintain_order="left")
                           .sort("_rank", "row_index").drop("_rank"))
+    ordered["quarantine"] = filings.filter(pl.col("status") == "quarantined").select(
+        "source_file", "filing_id", "reporting_year", "bytes", "reason_code", message=pl.col("error"))
     return ordered
 
 

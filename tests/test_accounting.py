@@ -46,21 +46,22 @@ def test_other_provinces_never_break_the_run_and_say_what_is_missing(all_filings
         assert form.implementing_unit == note["实施单位"]
 
 
-@pytest.mark.parametrize("data, name, reason", [
-    (b"", "2024/empty.txt", "文件为空"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "2024/scan.txt", "二进制"),
-    ("绩效自评表".encode() + b"\xff\xfe\xfa", "2024/broken.txt", "编码"),
-    ("%PDF-1.7 …".encode(), "2024/form.pdf", "文件已损坏或不是有效的 .pdf 文件"),
-    (b"PK\x03\x04 truncated", "2024/form.xlsx", "文件已损坏或不是有效的 .xlsx 文件"),
-    ("WPS".encode(), "2024/form.wps", "暂不支持的文件格式 .wps"),
-    ("这是一份通知,没有任何表格。".encode(), "2024/notice.txt", "未找到"),
+@pytest.mark.parametrize("data, name, code, reason", [
+    (b"", "2024/empty.txt", "empty", "文件为空"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "2024/scan.txt", "binary_content", "二进制"),
+    ("绩效自评表".encode() + b"\xff\xfe\xfa", "2024/broken.txt", "unknown_encoding", "编码"),
+    ("%PDF-1.7 …".encode(), "2024/form.pdf", "damaged", "文件已损坏或不是有效的 .pdf 文件"),
+    (b"PK\x03\x04 truncated", "2024/form.xlsx", "damaged", "文件已损坏或不是有效的 .xlsx 文件"),
+    ("WPS".encode(), "2024/form.wps", "unsupported_format", "暂不支持的文件格式 .wps"),
+    ("这是一份通知,没有任何表格。".encode(), "2024/notice.txt", "no_form_title", "未找到"),
 ])
-def test_bad_input_is_quarantined_with_a_reason(data, name, reason):
+def test_bad_input_is_quarantined_with_a_reason(data, name, code, reason):
     filing = parse_filing(data, name, 2024)
     assert filing.status == "quarantined" and filing.n_forms == 0
-    assert reason in filing.error
+    assert reason in filing.error and filing.reason_code == code
     tables = to_tables([filing])
     assert tables["filings"].height == 1 and schema_failures(tables) == {}
+    assert tables["quarantine"].select("source_file", "reason_code", "message").rows() == [(name, code, filing.error)]
 
 
 def test_gb18030_text_parses_like_utf8():

@@ -1,5 +1,6 @@
 """The Dagster layer, run for real: an ephemeral instance, in-process materialisation, real files."""
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from dagster import (
 import assets
 from checks.catalogue import CATALOGUE
 from filings.schemas import TABLES
-from conftest import XINGQING
+from conftest import RAW, XINGQING
 from test_rules import KNOWN_FINDINGS
 from filings.warehouse import publish, read
 from pipelines.definitions import defs
@@ -36,7 +37,7 @@ def test_definitions_load_with_job_schedule_sensor_and_checks():
     graph = defs.resolve_asset_graph()
     checks = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
     assert ("parsed_filings", "schemas_valid") in checks and ("indicators", "weights_sum_100") in checks
-    assert len(checks) == 2 + len(CATALOGUE) + 7  # integrity, rules, a GX suite per published table
+    assert len(checks) == 2 + len(CATALOGUE) + len(TABLES) + 1  # integrity, rules, GX per table, quarantine
     blocking = {key.name for key in graph.asset_check_keys if graph.get_check_spec(key).blocking}
     assert blocking == {"schemas_valid", "inputs_accounted_for"}, "findings in filings never block publishing"
     forms = graph.get(AssetKey("forms"))
@@ -59,6 +60,7 @@ def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path
         ("parsed_filings", "inputs_accounted_for"): True,
         **{(rule.table, rule.check_id): rule.check_id not in failing for rule in CATALOGUE},
         **{(table, "great_expectations"): True for table in TABLES},
+        ("quarantine", "no_quarantined_files"): True,
     }
     gx_forms = evaluations[("forms", "great_expectations")]
     assert gx_forms.metadata["expectations"].value >= 50 and gx_forms.metadata["failed"].value == 0
@@ -79,8 +81,7 @@ def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path
     assert Path(report.metadata["report"].value).exists() and Path(report.metadata["workbook"].value).exists()
     assert report.metadata["findings"].value == len(KNOWN_FINDINGS)
     published = {m.asset_key.to_user_string() for m in result.asset_materializations_for_node("warehouse_tables")}
-    assert published == {"filings", "forms", "fund_rows", "indicators", "summary_rows",
-                         "department_indicators", "check_results"}
+    assert published == set(TABLES)
 
 
 def test_sensor_requests_changed_years_only(raw_copy, tmp_path):
@@ -111,3 +112,24 @@ def test_annual_schedule_runs_the_year_that_ended():
     context = build_schedule_context(scheduled_execution_time=datetime(2025, 7, 1, 6))
     request = annual_schedule(context)
     assert request.partition_key == "2024"
+
+
+def test_quarantined_files_are_published_and_shown_to_the_steward(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    shutil.copy(RAW / XINGQING, raw / XINGQING)
+    (raw / "2024" / "空白.txt").write_bytes(b"")
+    (raw / "2024" / "扫描件.pdf").write_bytes((Path(__file__).parent / "fixtures" / "formats" / "scan.pdf").read_bytes())
+    (raw / "2024" / "报告.wps").write_bytes(b"WPS")
+    result = materialize(load_assets_from_package_module(assets), partition_key="2024",
+                         resources={"paths": JixiaoPaths(raw_dir=str(raw), warehouse_dir=str(tmp_path / "w"))},
+                         instance=DagsterInstance.ephemeral())
+    quarantine = read(tmp_path / "w", "quarantine", 2024).sort("source_file")
+    assert quarantine.select("source_file", "reason_code").rows() == [
+        ("2024/扫描件.pdf", "needs_ocr"), ("2024/报告.wps", "unsupported_format"), ("2024/空白.txt", "empty")]
+    evaluations = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
+    shown = evaluations[("quarantine", "no_quarantined_files")]
+    assert not shown.passed and shown.severity == AssetCheckSeverity.WARN
+    assert "需要 OCR" in shown.metadata["quarantined"].value
+    assert evaluations[("parsed_filings", "inputs_accounted_for")].passed
+    assert read(tmp_path / "w", "filings", 2024).height == 4

@@ -30,7 +30,7 @@ def read_grid(data: bytes, suffix: str) -> list[Row]:
     reader = READERS.get(suffix.lower())
     if reader is None:
         known = " ".join(sorted(READERS))
-        raise UnreadableFiling(f"暂不支持的文件格式 {suffix or '(无扩展名)'}:可读取 {known}")
+        raise UnreadableFiling(f"暂不支持的文件格式 {suffix or '(无扩展名)'}:可读取 {known}", "unsupported_format")
     if data.startswith(b"PK\x03\x04"):
         _refuse_bombs(data)
     try:
@@ -38,7 +38,7 @@ def read_grid(data: bytes, suffix: str) -> list[Row]:
     except UnreadableFiling:
         raise
     except Exception as exc:  # a library's own error on a damaged file
-        raise UnreadableFiling(f"文件已损坏或不是有效的 {suffix} 文件({type(exc).__name__})") from exc
+        raise UnreadableFiling(f"文件已损坏或不是有效的 {suffix} 文件({type(exc).__name__})", "damaged") from exc
 
 
 def _refuse_bombs(data: bytes) -> None:
@@ -50,4 +50,4 @@ def _refuse_bombs(data: bytes) -> None:
     packed = max(sum(m.compress_size for m in members), 1)
     if inflated > MAX_INFLATED or (inflated > 10 * 1024 * 1024 and inflated / packed > MAX_RATIO):
         raise UnreadableFiling(f"压缩内容解压后达 {inflated // 1024 // 1024} MB(压缩比 {inflated // packed}:1),"
-                               "疑似压缩炸弹,拒绝读取")
+                               "疑似压缩炸弹,拒绝读取", "zip_bomb")

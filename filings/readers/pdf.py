@@ -15,11 +15,11 @@ def read(data: bytes) -> list[Row]:
         document = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:
         if "Password" in repr(exc) or "Encrypt" in repr(exc):
-            raise UnreadableFiling("PDF 已加密,需要密码才能读取") from exc
+            raise UnreadableFiling("PDF 已加密,需要密码才能读取", "encrypted") from exc
         raise
     with document:
         if not any(page.chars for page in document.pages):
-            raise UnreadableFiling("PDF 没有文字层(扫描件),需要 OCR 识别后再报送")
+            raise UnreadableFiling("PDF 没有文字层(扫描件),需要 OCR 识别后再报送", "needs_ocr")
         rows, line = [], 0
         for page in document.pages:
             for _, values in _page_items(page):

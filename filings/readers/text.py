@@ -13,13 +13,13 @@ def decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data:
-        raise UnreadableFiling("文件含二进制内容,不是文本格式的自评表")
+        raise UnreadableFiling("文件含二进制内容,不是文本格式的自评表", "binary_content")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnreadableFiling("无法识别文件编码(既不是 UTF-8,也不是 GB18030)")
+    raise UnreadableFiling("无法识别文件编码(既不是 UTF-8,也不是 GB18030)", "unknown_encoding")
 
 
 def read(data: bytes) -> list[Row]:
