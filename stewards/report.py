@@ -43,6 +43,8 @@ def render(review: Review) -> str:
         f"<span>生成于 {datetime.now():%Y-%m-%d %H:%M}</span></p>",
         "<div class='charts'>", *_charts(review), "</div>",
     ]
+    if review.quarantine.height:
+        parts.append(_quarantine_section(review.quarantine))
     for number, unit in enumerate(review.units(), start=1):
         parts.append(_unit_section(number, unit, forms.filter(pl.col("unit") == unit),
                                    findings.filter(pl.col("unit") == unit)))
@@ -112,6 +114,15 @@ def _unit_section(number: int, unit: str, forms: pl.DataFrame, findings: pl.Data
         "<th>执行率</th><th>总分</th><th>自评得分</th><th>完整</th><th>错误</th><th>提示</th><th>位置</th></tr>"
         + "".join(rows) + "</table>" + findings_table + "</section>"
     )
+
+
+def _quarantine_section(quarantine: pl.DataFrame) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(q['source_file'])}</td><td>{escape(q['reason_code'])}</td><td>{escape(q['message'])}</td></tr>"
+        for q in quarantine.iter_rows(named=True))
+    return (f"<section id='quarantine'><h2>无法读取的文件(隔离区)</h2><p>{quarantine.height} 个文件未能读取,"
+            "请按说明处理后重新报送。</p><table><tr><th>文件</th><th>原因代码</th><th>说明</th></tr>"
+            f"{rows}</table></section>")
 
 
 def _figure(value) -> str:

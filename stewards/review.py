@@ -16,6 +16,7 @@ class Review:
     filings: pl.DataFrame
     forms: pl.DataFrame  # with `unit`, `errors`, `warnings`
     findings: pl.DataFrame  # check_results with `unit` and `source_text` (the offending line as filed)
+    quarantine: pl.DataFrame  # files that could not be read at all
 
     def units(self) -> list[str]:
         """Units with findings first (most errors first), then the rest, by name."""
@@ -36,7 +37,7 @@ def load_review(warehouse: Path, raw: Path, year: int) -> Review:
              .sort("unit", "source_file", "ordinal"))
     findings = findings.join(units, on="source_file", how="left").with_columns(
         source_text=pl.Series(_source_lines(raw, findings), dtype=pl.String))
-    return Review(year, filings, forms, findings)
+    return Review(year, filings, forms, findings, read(warehouse, "quarantine", year))
 
 
 def _units(forms: pl.DataFrame, filings: pl.DataFrame) -> pl.DataFrame:

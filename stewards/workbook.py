@@ -50,6 +50,13 @@ def write(review: Review, folder: Path) -> Path:
                       f["source_text"])
             sheet.write_row(r, 0, [neutralise(v) if v is not None else "" for v in values])
         sheet.freeze_panes(1, 0)
+    if review.quarantine.height:
+        sheet = book.add_worksheet(_sheet_name("隔离的文件", names))
+        for col, title in enumerate(("文件", "原因代码", "说明")):
+            sheet.write(0, col, title, header)
+        for r, q in enumerate(review.quarantine.iter_rows(named=True), start=1):
+            sheet.write_row(r, 0, [neutralise(q["source_file"]), q["reason_code"], neutralise(q["message"])])
+        sheet.set_column(0, 2, 40, wrap)
     summary.set_column(0, 0, 30)
     book.close()
     staging.replace(path)

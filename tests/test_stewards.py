@@ -6,6 +6,7 @@ import pytest
 
 from checks.engine import run_rules
 from conftest import RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
+from filings.parse import parse_filing
 from filings.tables import to_tables
 from filings.warehouse import publish
 from stewards import report, workbook
@@ -74,3 +75,15 @@ def test_values_from_filings_are_escaped_and_never_run_as_formulas(tmp_path):
 ])
 def test_neutralise(value, safe):
     assert neutralise(value) == safe
+
+
+def test_quarantined_files_have_their_own_section_and_sheet(tmp_path):
+    filings = [parse_text(sample_text(ZHONGWEI)), parse_filing(b"", "2024/空白.txt", 2024)]
+    _publish(tmp_path / "warehouse", filings)
+    review = load_review(tmp_path / "warehouse", RAW, 2024)
+    html = report.write(review, tmp_path).read_text(encoding="utf-8")
+    assert "无法读取的文件(隔离区)" in html and "2024/空白.txt" in html and "文件为空或只有空白" in html
+    book = openpyxl.load_workbook(workbook.write(review, tmp_path))
+    assert book.sheetnames[-1] == "隔离的文件"
+    assert list(book["隔离的文件"].iter_rows(min_row=2, values_only=True)) == [("2024/空白.txt", "empty", "文件为空或只有空白")]
+
