@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext, Output, asset
 
 from checks.asset_checks import accounted_result, integrity_specs, schema_result
 from filings.discover import discover
-from filings.incremental import merge, split_unchanged
+from filings.incremental import DamagedWarehouse, merge, split_unchanged
 from filings.parse import parse_many
 from filings.tables import to_tables
 from pipelines.partitions import REPORTING_YEARS
@@ -23,7 +23,12 @@ def parsed_filings(context: AssetExecutionContext, paths: JixiaoPaths):
     year = int(context.partition_key)
     clock = Stopwatch()
     files = discover(paths.raw, year)
-    reused, changed = split_unchanged(paths.warehouse, paths.raw, year, files)
+    rebuilt = False
+    try:
+        reused, changed = split_unchanged(paths.warehouse, paths.raw, year, files)
+    except DamagedWarehouse as exc:
+        context.log.warning(f"published tables unreadable, rebuilding {year} from raw/: {exc}")
+        reused, changed, rebuilt = {}, files, True
     clock.lap("discover")
     context.log.info(f"{len(files)} files under {paths.raw / str(year)}: {len(changed)} new or changed")
     filings = parse_many([f.path for f in changed], paths.raw,
@@ -38,6 +43,7 @@ def parsed_filings(context: AssetExecutionContext, paths: JixiaoPaths):
         "files": len(files),
         "files_parsed": len(changed),
         "files_reused": len(files) - len(changed),
+        "rebuilt_from_damaged_warehouse": rebuilt,
         "forms": tables["forms"].height,
         "indicators": tables["indicators"].height,
         **{f"status_{s}": n for s, n in statuses.iter_rows()},

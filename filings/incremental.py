@@ -16,13 +16,25 @@ from filings.tables import PARSED_TABLES, canonical_order
 from filings.warehouse import partition_file, read
 
 
+class DamagedWarehouse(RuntimeError):
+    """A published partition cannot be read back: the year is rebuilt from raw/."""
+
+
 def split_unchanged(warehouse: Path, raw_root: Path, year: int,
                     files: list[RawFile]) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
     """The published rows of the unchanged files (none when nothing was published), and the files
-    to parse. Links out of raw/ are not even read: they go to the parser, which refuses them."""
-    published = partition_file(warehouse, "filings", year)
-    if not published.exists():
+    to parse. Links out of raw/ are not even read: they go to the parser, which refuses them.
+    Raises DamagedWarehouse when a published table of the year cannot be read."""
+    if not partition_file(warehouse, "filings", year).exists():
         return {}, files
+    try:
+        return _split(warehouse, raw_root, year, files)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DamagedWarehouse(f"{warehouse} {year}: {type(exc).__name__}: {exc}") from exc
+
+
+def _split(warehouse: Path, raw_root: Path, year: int,
+           files: list[RawFile]) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
     previous = read(warehouse, "filings", year).select(columns("filings"))
     hashes = {f.source_file: content_hash(f.path.read_bytes()) for f in files if inside(f.path, raw_root)}
     unchanged = previous.filter(

@@ -15,12 +15,13 @@ from filings.warehouse import publish, read
 from pipelines.resources import JixiaoPaths
 
 
-def _run(raw, warehouse) -> dict:
+def _run(raw, warehouse, damaged: bool = False) -> dict:
     result = materialize(load_assets_from_package_module(assets), partition_key="2024",
                          resources={"paths": JixiaoPaths(raw_dir=str(raw), warehouse_dir=str(warehouse))},
                          instance=DagsterInstance.ephemeral())
     assert result.success
     meta = result.asset_materializations_for_node("parsed_filings")[0].metadata
+    assert meta["rebuilt_from_damaged_warehouse"].value == damaged
     return {k: meta[k].value for k in ("files", "files_parsed", "files_reused")}
 
 
@@ -53,3 +54,15 @@ def test_a_new_parser_version_parses_everything_again(tmp_path, tables):
         publish(tmp_path, name, 2024, tables[name])
     reused, changed = split_unchanged(tmp_path, RAW, 2024, discover(RAW, 2024))
     assert reused["filings"].is_empty() and len(changed) == 2
+
+
+def test_a_damaged_warehouse_is_rebuilt_from_raw_which_is_never_touched(raw_copy, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    before = {p: p.read_bytes() for p in raw_copy.rglob("*") if p.is_file()}
+    _run(raw_copy, warehouse)
+    first = _tables(warehouse)
+    damaged = warehouse / "indicators" / "reporting_year=2024" / "part-0.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:200])  # a torn file on disk
+    assert _run(raw_copy, warehouse, damaged=True) == {"files": 2, "files_parsed": 2, "files_reused": 0}
+    assert all(first[name].equals(table) for name, table in _tables(warehouse).items())
+    assert {p: p.read_bytes() for p in raw_copy.rglob("*") if p.is_file()} == before
