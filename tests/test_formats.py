@@ -56,3 +56,21 @@ def test_spreadsheet_rows_keep_the_sheet_row_numbers():
 def test_unreadable_pdfs_are_quarantined_with_the_reason(name, reason):
     filing = parse_filing((FIXTURES / name).read_bytes(), f"2024/{name}", 2024)
     assert (filing.status, filing.error) == ("quarantined", reason)
+
+
+def test_an_xml_entity_bomb_inside_a_docx_is_refused():
+    import io
+    import zipfile
+
+    lol = "".join(f'<!ENTITY l{i + 1} "{f"&l{i};" * 10}">' for i in range(9))
+    bomb = (f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY l0 "lol">{lol}]>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            "<w:body><w:p><w:r><w:t>&l9;</w:t></w:r></w:p></w:body></w:document>").encode()
+    original = zipfile.ZipFile(FIXTURES / f"{SAMPLES[1]}.docx")
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        for item in original.infolist():
+            archive.writestr(item, bomb if item.filename == "word/document.xml" else original.read(item.filename))
+    filing = parse_filing(packed.getvalue(), "2024/bomb.docx", 2024)
+    assert (filing.status, filing.reason_code) == ("quarantined", "damaged")
+    assert "XMLSyntaxError" in filing.error
