@@ -12,8 +12,8 @@ from filings.templates import (
     FUND_HEADERS,
     HEADER_FIELDS,
     INDICATOR_HEADERS,
-    TEMPLATES,
     TOTAL_LABELS,
+    Template,
     choose_template,
     name_key,
 )
@@ -131,16 +131,16 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
             line=row.line,
         ))
         if len(form.fund_rows) == 1 or "总额" in item:
-            _set_form_funds(form, form.fund_rows[-1])
-            form.funds_weight = form.funds_weight if form.funds_weight is not None else stated_weight
+            _set_form_funds(form, form.fund_rows[-1], stated_weight)
 
 
-def _set_form_funds(form: Form, total: FundRow) -> None:
-    """The form's budget figures are those of its 年度资金总额 row."""
+def _set_form_funds(form: Form, total: FundRow, stated_weight: float | None) -> None:
+    """The form's budget figures are those of its 年度资金总额 row; its weight, where the row
+    prints none, is the one the block's label states."""
     form.budget_initial = total.budget_initial
     form.budget_adjusted = total.budget_adjusted
     form.spent = total.spent
-    form.funds_weight = total.weight
+    form.funds_weight = total.weight if total.weight is not None else stated_weight
     form.funds_score = total.score
     form.execution_rate_raw = total.execution_rate_raw
     form.execution_rate_reported = total.execution_rate_reported
@@ -179,26 +179,25 @@ def _read_goals(rows: list[Row], form: Form) -> None:
 def _read_indicators(rows: list[Row], at: int, form: Form) -> bool:
     """Read indicator rows up to the 总分 row; returns whether the total row was found."""
     columns = columns_from_header(rows[at], INDICATOR_HEADERS, INDICATOR_KINDS)
-    form.template_id = choose_template([c.key for c in rows[at].cells],
-                                       [c.text for row in rows[at + 1:] for c in row.cells]).template_id
+    template = choose_template([c.key for c in rows[at].cells], [c.text for row in rows[at + 1:] for c in row.cells])
+    form.template_id = template.template_id
     body, total = rows[at + 1:], None
     for i, row in enumerate(body):
         if row.cells[0].key.startswith(TOTAL_LABELS):
             body, total = body[:i], row
             break
-    _carry_labels(body, columns, form)
+    _carry_labels(body, columns, template, form)
     if total is not None:
         read_total(total, columns, form)
     return total is not None
 
 
-def _carry_labels(rows: list[Row], columns: list[Column], form: Form) -> None:
+def _carry_labels(rows: list[Row], columns: list[Column], template: Template, form: Form) -> None:
     """Align each row, carry 一级/二级 labels (and the printed scoring rule) down to the rows below.
 
     A level-2 label implies its level-1 family (数量指标 → 产出指标), which repairs rows whose
     level-1 label is missing or stands a row too low; such rows say `level1_inferred`.
     """
-    template = next(t for t in TEMPLATES if t.template_id == form.template_id)
     level1 = level2 = method = None
     inferred = False
     points: dict[str, float | None] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import Callable
 
 import polars as pl
 
@@ -21,11 +22,17 @@ def partition_file(warehouse: Path, table: str, year: int) -> Path:
 
 def publish(warehouse: Path, table: str, year: int, frame: pl.DataFrame) -> Path:
     """Replace one table's partition atomically (an empty frame still writes its schema)."""
-    target = partition_file(warehouse, table, year)
+    return write_atomically(partition_file(warehouse, table, year),
+                            lambda path: frame.write_parquet(path, compression="zstd", statistics=True))
+
+
+def write_atomically(target: Path, write: Callable[[Path], object]) -> Path:
+    """`write` a staging file beside `target` (same suffix, hidden name), flush it to disk, then
+    rename it over `target`: readers see the old file or the new one, never half of either."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{PART}.{uuid.uuid4().hex}.tmp")
+    staging = target.with_name(f".{uuid.uuid4().hex}.tmp{target.suffix}")
     try:
-        frame.write_parquet(staging, compression="zstd", statistics=True)
+        write(staging)
         with open(staging, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(staging, target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
 from filings.discover import RawFile, discover, fingerprint, reporting_years, unplaced
@@ -44,5 +45,8 @@ def _published(paths: JixiaoPaths, year: int, files: list[RawFile]) -> bool:
     """Whether the warehouse already holds exactly these files (by path and size) for `year`."""
     if not partition_file(paths.warehouse, "filings", year).exists():
         return False
-    published = read(paths.warehouse, "filings", year).select("source_file", "bytes").rows()
+    try:
+        published = read(paths.warehouse, "filings", year).select("source_file", "bytes").rows()
+    except (pl.exceptions.PolarsError, OSError):
+        return False  # unreadable: a run will rebuild it
     return set(published) == {(f.source_file, f.path.stat().st_size) for f in files}

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from checks.catalogue import CATALOGUE
+from filings.warehouse import write_atomically
 from stewards.charts import bar_chart
 from stewards.review import Review
 
@@ -53,12 +54,8 @@ def render(review: Review) -> str:
 
 
 def write(review: Review, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "stewards_report.html"
-    staging = path.with_name(f".{path.name}.tmp")
-    staging.write_text(render(review), encoding="utf-8")
-    staging.replace(path)
-    return path
+    html = render(review)
+    return write_atomically(folder / "stewards_report.html", lambda path: path.write_text(html, encoding="utf-8"))
 
 
 def _charts(review: Review) -> list[str]:

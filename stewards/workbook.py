@@ -8,6 +8,7 @@ from pathlib import Path
 import xlsxwriter
 
 from checks.catalogue import CATALOGUE
+from filings.warehouse import write_atomically
 from stewards.review import Review
 
 _TITLES = {rule.check_id: rule.title for rule in CATALOGUE}
@@ -25,10 +26,11 @@ def neutralise(value):
 
 
 def write(review: Review, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "findings.xlsx"
-    staging = path.with_name(f".{path.stem}.tmp.xlsx")
-    book = xlsxwriter.Workbook(str(staging), {"strings_to_formulas": False, "strings_to_urls": False})
+    return write_atomically(folder / "findings.xlsx", lambda path: _write_book(review, path))
+
+
+def _write_book(review: Review, path: Path) -> None:
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     header = book.add_format({"bold": True, "bg_color": "#EEF3F9", "border": 1})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     summary = book.add_worksheet("汇总")
@@ -59,8 +61,6 @@ def write(review: Review, folder: Path) -> Path:
         sheet.set_column(0, 2, 40, wrap)
     summary.set_column(0, 0, 30)
     book.close()
-    staging.replace(path)
-    return path
 
 
 def _sheet_name(unit: str, taken: set[str]) -> str:

@@ -133,3 +133,12 @@ def test_quarantined_files_are_published_and_shown_to_the_steward(tmp_path):
     assert "需要 OCR" in shown.metadata["quarantined"].value
     assert evaluations[("parsed_filings", "inputs_accounted_for")].passed
     assert read(tmp_path / "w", "filings", 2024).height == 4
+
+
+def test_sensor_treats_an_unreadable_published_year_as_changed(raw_copy, tmp_path, tables):
+    warehouse = tmp_path / "warehouse"
+    damaged = publish(warehouse, "filings", 2024, tables["filings"].filter(pl.col("reporting_year") == 2024))
+    damaged.write_bytes(b"not parquet")
+    paths = JixiaoPaths(raw_dir=str(raw_copy), warehouse_dir=str(warehouse))
+    first = raw_files_sensor(build_sensor_context(resources={"paths": paths}))
+    assert "2024" in [r.partition_key for r in first.run_requests]
