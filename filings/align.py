@@ -27,6 +27,8 @@ class Column:
 
 
 _INDICATOR_NAME_PREFIX = ("指标",)
+QUALITATIVE_NATURE = ("定性", "定量")  # 指标性质 cells that are no comparison
+_OPERATORS = ("=", "≥", "≤", ">", "<", ">=", "<=", *QUALITATIVE_NATURE)
 
 
 def fit(kind: str, cell: Cell, template: Template | None) -> float | None:
@@ -64,6 +66,10 @@ def _fit(kind: str, text: str, key: str, template: Template | None) -> float | N
         return 1.0 if len(key) <= 12 else 0.3
     if kind == "text":
         return 0.2 if is_number(text) else 1.0
+    if kind == "operator":
+        return 3.0 if key in _OPERATORS else None
+    if kind == "unit":
+        return 1.0 if len(key) <= 6 and not any(ch.isdigit() for ch in key) and key not in _OPERATORS else None
     raise ValueError(f"unknown column kind {kind!r}")
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from filings.align import Column, align, columns_from_header, number_of
+from filings.align import QUALITATIVE_NATURE, Column, align, columns_from_header, number_of
 from filings.grid import Row, find_cell
 from filings.records import Form, FundRow, Indicator
 from filings.split import FormBlock
 from filings.templates import (
+    FUND_END,
     FUND_HEADERS,
     HEADER_FIELDS,
     INDICATOR_HEADERS,
@@ -27,23 +28,23 @@ class LayoutNotRecognised(ValueError):
 
 INDICATOR_KINDS = {
     "level1": "level1", "level2": "level2", "level3": "name", "target": "value",
-    "actual": "value", "weight": "number", "score": "number", "shortfall_reason": "text",
+    "actual": "value", "operator": "operator", "unit": "unit", "weight": "number", "score": "number", "shortfall_reason": "text",
     "scoring_method": "text",
 }
 FUND_KINDS = {
     "item": "name", "funds_total": "number", "budget_initial": "number",
     "budget_adjusted": "number", "spent": "number", "weight": "number",
-    "execution_rate": "rate", "score": "number",
+    "execution_rate": "rate", "score": "number", "reason": "text",
 }
-_FUND_END = ("年度总体目标", "年度目标", "绩效指标", "一级指标", "总体目标")
 _PLACEHOLDER_NAME = re.compile(r"^指标\d*[::]?$")
+_SEAL = re.compile(r"^[::\s]*(?:[((]盖章[))])?[::\s]*")  # 实施单位(盖章): 青神县发展和改革局
 _UNIT = re.compile(r"[((](万元|元|千元)[))]")
 
 
 def parse_project(block: FormBlock, form: Form) -> None:
     """Fill `form` from `block`; raise LayoutNotRecognised when its tables are not there."""
     rows = block.rows
-    fund_at = _find(rows, lambda r: find_cell(r, "年初预算", "预算数") and find_cell(r, "全年执行", "执行数"))
+    fund_at = _find(rows, lambda r: find_cell(r, "年初预算", "预算数") and find_cell(r, "全年执行", "执行数", "预算执行数"))
     indicator_at = _find(rows, lambda r: find_cell(r, "三级指标") and find_cell(r, "二级指标"))
     if fund_at is None and indicator_at is None:
         raise LayoutNotRecognised("未找到制表符分隔的项目资金表和绩效指标表")
@@ -76,7 +77,7 @@ def read_header_fields(rows: list[Row], form: Form) -> None:
             label, fields = next(((l, f) for l, f in HEADER_FIELDS if cell.key.startswith(l)), (None, ()))
             if label is None:
                 continue
-            rest = cell.text[len(label):].lstrip(":: ")
+            rest = _SEAL.sub("", cell.text[len(label):])
             value = rest or _next_value(row, i)
             for field in fields:
                 if value is None or getattr(form, field) is not None:
@@ -106,7 +107,7 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
     columns = [Column("item", header.cells[0].col, "name")]
     columns += columns_from_header(header, FUND_HEADERS, FUND_KINDS)
     for row in rows[at + 1:]:
-        if row.cells[0].key.startswith(_FUND_END) or find_cell(row, "三级指标"):
+        if row.cells[0].key.startswith(FUND_END) or find_cell(row, "三级指标"):
             break
         cells = align(row, columns)
         item = cells["item"].text if "item" in cells else "年度资金总额"
@@ -128,6 +129,7 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
             execution_rate_tolerance=rate.tolerance if rate else None,
             execution_rate_computed=_execution_rate(initial, adjusted, spent),
             score=number_of(cells, "score"),
+            reason=cells["reason"].text if "reason" in cells else None,
             line=row.line,
         ))
         if len(form.fund_rows) == 1 or "总额" in item:
@@ -239,16 +241,24 @@ def _indicator(cells: dict) -> dict | None:
     values = [cells[role] for role in ("target", "actual", "weight", "score") if role in cells]
     if name is None and not values:
         return None
-    target, actual = cells.get("target"), cells.get("actual")
-    reason = cells.get("shortfall_reason")
+    actual, reason = cells.get("actual"), cells.get("shortfall_reason")
     return dict(
         level3=name,
-        **measure_columns("target", target.raw if target else None),
+        **measure_columns("target", _target_text(cells)),
         **measure_columns("actual", actual.raw if actual else None),
         weight=number_of(cells, "weight"),
         score=number_of(cells, "score"),
         shortfall_reason=reason.text if reason else None,
     )
+
+
+def _target_text(cells: dict) -> str | None:
+    """The target as written; where it is split into 指标性质 / 指标值 / 度量单位 (`≥`, `95`, `%`),
+    the three cells joined (a 定性 nature is no operator)."""
+    parts = [cells[role].raw for role in ("operator", "target", "unit") if role in cells]
+    if "operator" in cells and cells["operator"].key in QUALITATIVE_NATURE:
+        parts = parts[1:]
+    return " ".join(parts) or None
 
 
 def read_total(row: Row, columns: list[Column], form: Form) -> None:

@@ -24,6 +24,7 @@ class FundRow:
     execution_rate_tolerance: float | None
     execution_rate_computed: float | None
     score: float | None
+    reason: str | None
     line: int
 
 

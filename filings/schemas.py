@@ -113,6 +113,7 @@ class FundRows(_FormRows):
     execution_rate_computed: Optional[float] = _n(
         "B/A 计算的执行率(A 为0或空时用年初预算数)", "B/A; A falls back to the initial budget when 0 or blank")
     score: Optional[float] = _n("得分", "score")
+    reason: Optional[str] = _n("原因(偏差说明)", "reason given for a deviation")
 
 
 class _Measures(_FormRows):

@@ -26,7 +26,17 @@ class Template:
     template_id: str
     description: str
     families: dict[str, tuple[str, ...]]  # level-1 name as printed → keys of its level-2 names
-    header_words: tuple[str, ...] = ()  # words only its indicator header has (年初目标值 …)
+    header_words: tuple[str, ...] = ()  # words its indicator header has, in this order (年初目标值 …)
+
+    def header_matches(self, header: list[str]) -> bool:
+        """Whether the header words occur in the indicator header, in their order."""
+        at = 0
+        for word in self.header_words:
+            at = next((i for i in range(at, len(header)) if word in header[i]), None)
+            if at is None:
+                return False
+            at += 1
+        return bool(self.header_words)
 
     def level1(self, label: str) -> str | None:
         """The level-1 name `label` stands for (`产出 指标(40分)` → `产出指标`), if any."""
@@ -47,9 +57,24 @@ _BENEFIT = ("经济效益", "社会效益", "社会效应", "生态效益", "环
 
 _NATIONAL = {"产出指标": _OUTPUT, "效益指标": _BENEFIT, "满意度指标": ("服务对象满意度", "满意度")}
 
-# The registry: add a province's template here; the first whose header words all occur wins,
-# else the one whose level-1 names occur most.
+# The registry: add a province's template here; the first whose header words all occur (in
+# order) wins, else the one whose level-1 names occur most.
 TEMPLATES = (
+    Template(
+        "sichuan_project",
+        "四川 部门预算项目支出绩效自评表: 预算执行情况(10分) + 绩效指标(90分), 指标性质 / 指标值 / 度量单位, 权重",
+        _NATIONAL, header_words=("指标性质", "度量单位", "权重"),
+    ),
+    Template(
+        "yunnan_project",
+        "云南 项目支出绩效自评表 (公开14表): 金额以元计, 指标性质 / 指标值 / 度量单位, 分值",
+        _NATIONAL, header_words=("指标性质", "度量单位"),
+    ),
+    Template(
+        "weight_first_project",
+        "分值在年度指标值之前的项目自评表 (四川衔接资金、北京 2016 …): 分值 / 年度指标值 / 全年实际值 / 得分",
+        _NATIONAL, header_words=("三级指标", "分值", "年度指标值"),
+    ),
     Template(
         "hubei_project",
         "湖北 项目自评表: 预算执行情况(20分) + 年度绩效目标(80分), 年初目标值 / 实际完成值 / 得分, 无逐行分值",
@@ -77,7 +102,7 @@ def choose_template(header: list[str], labels: list[str]) -> Template:
     """The template whose header words all occur in the indicator header; else the one whose
     level-1 names occur most among the table's cells (the first on a tie)."""
     for template in TEMPLATES:
-        if template.header_words and all(any(w in h for h in header) for w in template.header_words):
+        if template.header_matches(header):
             return template
 
     def hits(template: Template) -> int:
@@ -89,11 +114,11 @@ def choose_template(header: list[str], labels: list[str]) -> Template:
 # Header words → column role, per table. The first matching prefix wins, so order matters.
 INDICATOR_HEADERS = (
     ("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "level3"),
-    ("年度指标值", "target"), ("指标值", "target"), ("年初目标值", "target"),
+    ("指标性质", "operator"), ("年度指标值", "target"), ("指标值", "target"), ("年初目标值", "target"),
     ("绩效目标值", "target"), ("预期指标值", "target"),
     ("实际完成值", "actual"), ("全年实际值", "actual"), ("完成值", "actual"),
     ("全年完成值", "actual"), ("实际值", "actual"),
-    ("参考分值", "weight"), ("分值", "weight"), ("指标分值", "weight"), ("权重", "weight"),
+    ("度量单位", "unit"), ("参考分值", "weight"), ("分值", "weight"), ("指标分值", "weight"), ("权重", "weight"),
     ("得分计算方法", "scoring_method"), ("计算方法", "scoring_method"), ("评分标准", "scoring_method"),
     ("得分", "score"), ("自评得分", "score"),
     ("未完成原因", "shortfall_reason"), ("偏差原因", "shortfall_reason"),
@@ -110,8 +135,10 @@ FUND_HEADERS = (
     ("全年预算", "budget_adjusted"), ("调整预算", "budget_adjusted"), ("预算数", "budget_adjusted"),
     ("调整后预算", "budget_adjusted"), ("全年执行", "spent"), ("预算执行数", "spent"),
     ("执行数", "spent"), ("分值", "weight"), ("权重", "weight"), ("执行率", "execution_rate"),
-    ("预算执行率", "execution_rate"), ("得分", "score"),
+    ("预算执行率", "execution_rate"), ("得分", "score"), ("原因", "reason"),
 )
+# Where the funds block ends: the goals or the indicator table.
+FUND_END = ("年度总体目标", "年度目标", "绩效指标", "一级指标", "总体目标")
 
 SUMMARY_HEADERS = (
     ("序号", "seq"), ("项目名称", "project_name"), ("项目性质", "project_nature"),

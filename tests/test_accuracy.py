@@ -37,9 +37,12 @@ def test_make_accuracy_prints_the_table():
 
 
 def test_forms_of_a_recognised_template_have_every_annotated_field_right():
-    """霍邱 (space-separated national form) and 湖北 (cut-off, sections weighed, not rows)."""
+    """霍邱 (space-separated rows), 贵池 (the whole form on one line), 青神 (Sichuan template, one
+    cell per line) and 湖北 (cut-off, sections weighed, not rows)."""
     notes = _notes(ANNOTATIONS[0])
     rows = score(notes, form_facts(RAW, sorted({n["file"] for n in notes})))
     recognised = [r for r in rows if r["template"] != "unrecognised"]
-    assert {r["file"] for r in recognised} == {"2022/安徽霍邱_科技特派员创业行动经费.txt", "2022/湖北黄石_共享工程.txt"}
+    assert {r["file"] for r in recognised} == {
+        "2022/安徽霍邱_科技特派员创业行动经费.txt", "2022/湖北黄石_共享工程.txt",
+        "2022/安徽池州贵池_委托业务项目.txt", "2023/四川青神_51000021R00000001995.txt"}
     assert [r for r in recognised if not r["right"]] == []

@@ -1,11 +1,13 @@
 """Converter text (.txt, .md): tab-separated cells (or `|` / spaces where a file has no tab),
-markdown headings; UTF-8, UTF-16 or GB18030."""
+markdown headings; UTF-8, UTF-16 or GB18030. Text that kept only the order of a table's cells
+(one cell per line, a form on one line) has its rows rebuilt (filings.reflow)."""
 
 from __future__ import annotations
 
 import re
 
 from filings.grid import Row, UnreadableFiling, row_of
+from filings.reflow import Token, reflow
 
 
 def decode(data: bytes) -> str:
@@ -26,15 +28,32 @@ def read(data: bytes) -> list[Row]:
     """One row per line; cells split on tabs, or, in a file without tabs, on `|` where a line has
     them and on spaces otherwise (web pages flatten tables so); markdown heading marks dropped."""
     text = decode(data)
+    lines = text.splitlines()
+    if _one_cell_per_line(lines):
+        tokens = [Token(n, line.rstrip().removesuffix("|").strip()) for n, line in enumerate(lines, 1)]
+        rebuilt = reflow(tokens, blanks_kept=True)
+        if rebuilt is not None:
+            return rebuilt
     tabbed = "\t" in text
     rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if line.lstrip().startswith("#"):
             line = line.lstrip().lstrip("#")
-        row = row_of(number, _cells(line, tabbed))
-        if row is not None:
-            rows.append(row)
+        cells = _cells(line, tabbed)
+        rebuilt = reflow([Token(number, c) for c in cells if c], blanks_kept=False) \
+            if len(cells) >= _FORM_ON_ONE_LINE else None
+        rows += rebuilt if rebuilt is not None else filter(None, [row_of(number, cells)])
     return rows
+
+
+_FORM_ON_ONE_LINE = 40  # cells: more than any table row has
+
+
+def _one_cell_per_line(lines: list[str]) -> bool:
+    """Most lines hold one cell closed by `|`, empty cells as a bare `|` (an HTML table so flattened)."""
+    filled = [line for line in lines if line.strip()]
+    single = sum(line.count("|") == 1 and line.rstrip().endswith("|") for line in filled)
+    return len(filled) >= 20 and single >= 0.8 * len(filled)
 
 
 def _cells(line: str, tabbed: bool) -> list[str]:

@@ -1,0 +1,240 @@
+"""Rebuild the rows of a form whose text kept only the order of its cells.
+
+Web pages flatten a table into one cell per line, or a whole form into one line of words. The
+headers of the funds block and of the indicator table say how many columns there are and which
+column holds the indicator's name; row labels (fund items, 一级/二级 names, 总分) and the width of
+a row say where the next row starts. Where the flattening kept empty cells, widths are exact;
+where it dropped them, a row ends once its columns up to the last score are filled.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from filings.grid import Row, row_of
+from filings.templates import (
+    FUND_END,
+    FUND_HEADERS,
+    HEADER_FIELDS,
+    INDICATOR_HEADERS,
+    TOTAL_LABELS,
+    Template,
+    choose_template,
+)
+from filings.text import compact
+from filings.values import is_number, parse_rate
+
+
+@dataclass(frozen=True)
+class Token:
+    """One cell of the flattened text: its line and its text ("" for a kept empty cell)."""
+
+    line: int
+    text: str
+
+    @property
+    def key(self) -> str:
+        return compact(self.text)
+
+
+_UNIT_NOTE = re.compile(r"^[((][^))]*[))]$")
+_FUND_LABEL = re.compile(r"项目资金|资金情况|预算执行情况|年度预算|^[((]")
+_FUND_ITEM = re.compile(r"^(其中[::]?.*|.*(资金|拨款|总额|补助)[::]?)$")
+_TITLE = re.compile(r"自评表|绩效目标表")
+_LABELS = tuple(label for label, _ in HEADER_FIELDS)
+_GOAL_LABELS = ("年度总体目标", "总体目标", "预期目标", "年初设定目标", "实际完成情况", "完成情况",
+                "全年实际完成情况", "年度总体目标完成情况综述")
+_NUMBER_ROLES = ("weight", "score")
+
+
+def reflow(tokens: list[Token], blanks_kept: bool) -> list[Row] | None:
+    """The form's rows rebuilt from its cells in order; None when no table header is among them."""
+    keys = [t.key for t in tokens]
+    indicators = _indicator_header(keys)
+    funds = _fund_header(keys, indicators if indicators is not None else len(keys))
+    if indicators is None and funds is None:
+        return None
+    ind_label = indicators - 1 if indicators and keys[indicators - 1].startswith("绩效指标") else indicators
+    fund_label = funds
+    while fund_label is not None and fund_label > 0 and funds - fund_label < 2 \
+            and _FUND_LABEL.search(keys[fund_label - 1]):
+        fund_label -= 1
+    end = len(tokens)
+    head_end = fund_label if fund_label is not None else ind_label
+    rows = _preamble(tokens[:head_end])
+    if funds is not None:
+        body_end = ind_label if ind_label is not None else end
+        rows += _funds(tokens, fund_label, funds, body_end, blanks_kept)
+    if indicators is not None:
+        rows += _indicators(tokens, ind_label, indicators, blanks_kept)
+    return rows
+
+
+def _indicator_header(keys: list[str]) -> int | None:
+    return next((i for i, k in enumerate(keys[:-1]) if k.startswith("一级指标")
+                 and keys[i + 1].startswith(("二级指标", "三级指标"))), None)
+
+
+def _fund_header(keys: list[str], before: int) -> int | None:
+    """Where the funds block's column headings start (年初预算数, 全年预算数 …)."""
+    for i in range(before - 1):
+        if keys[i].startswith(("年初预算", "全年预算", "调整后预算", "预算数")) and _header_end(keys, i, FUND_HEADERS) - i >= 3:
+            return i
+    return None
+
+
+def _header_end(keys: list[str], start: int, headers) -> int:
+    """The end of a run of column headings; a heading with a number after it is a row label."""
+    words = tuple(word for word, _ in headers)
+    i = start
+    while i < len(keys):
+        if not (_UNIT_NOTE.match(keys[i]) or keys[i].startswith(words)):
+            break
+        if i + 1 < len(keys) and is_number(keys[i + 1]):
+            break
+        i += 1
+    return i
+
+
+def _row(line: int, cells: dict[int, str]) -> Row | None:
+    """A grid row from cells by column (a negative column means the row ran off the left)."""
+    if not cells:
+        return None
+    first = min(min(cells), 0)
+    return row_of(line, [cells.get(col) for col in range(first, max(cells) + 1)])
+
+
+def _preamble(tokens: list[Token]) -> list[Row]:
+    """Title and header fields: a row starts at each title, label and goal label."""
+    groups: list[list[Token]] = []
+    for token in tokens:
+        if not token.key:
+            continue
+        if not groups or token.key.startswith((*_LABELS, *_GOAL_LABELS)) or _TITLE.search(token.key):
+            groups.append([])
+        groups[-1].append(token)
+    return [row for group in groups if (row := _row(group[0].line, dict(enumerate(t.text for t in group))))]
+
+
+def _header(tokens: list[Token], label: int, start: int, headers) -> tuple[Row | None, int]:
+    """The header row (block label at column 0, headings after it) and where it ends."""
+    keys = [t.key for t in tokens]
+    end = _header_end(keys, start, headers)
+    cells = [" ".join(t.text for t in tokens[label:start])] if label < start else [""]
+    for token in tokens[start:end]:
+        if _UNIT_NOTE.match(token.key):
+            cells[-1] += token.text
+        else:
+            cells.append(token.text)
+    return _row(tokens[start].line, dict(enumerate(cells))), end
+
+
+def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: bool) -> list[Row]:
+    """Fund rows start at an item label (年度资金总额, 其中:财政拨款 …) or when a row is full;
+    the block ends at the goals (年度总体目标), whose labels and texts make two rows."""
+    header, at = _header(tokens, label, start, FUND_HEADERS)
+    width = len(header.cells)
+    rows, current = [header], []
+    while at < end and not tokens[at].key.startswith(FUND_END):
+        token = tokens[at]
+        if current and (_FUND_ITEM.match(token.key) or (blanks_kept and len(current) == width)):
+            rows.append(_row(current[0].line, dict(enumerate(t.text for t in current))))
+            current = []
+        if current or token.key:
+            current.append(token)
+        at += 1
+    if current:
+        rows.append(_row(current[0].line, dict(enumerate(t.text for t in current))))
+    goals = [t for t in tokens[at:end] if t.key]
+    labels = [t for t in goals if t.key.startswith(_GOAL_LABELS)]
+    texts = [t for t in goals if not t.key.startswith(_GOAL_LABELS)]
+    for group, first in ((labels, 0), (texts, 1)):
+        if group:
+            rows.append(_row(group[0].line, {first + i: t.text for i, t in enumerate(group)}))
+    return [row for row in rows if row is not None]
+
+
+def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool) -> list[Row]:
+    """Indicator rows: a 一级/二级 label after a named row starts the next one, as does a row
+    whose columns are filled; the 总分 row takes the numbers after it; what follows are notes."""
+    header, at = _header(tokens, label, start, INDICATOR_HEADERS)
+    roles = [_role(cell.key) for cell in header.cells[1:]]
+    template = choose_template([c.key for c in header.cells], [t.text for t in tokens[at:]])
+    name_col = roles.index("level3") + 1 if "level3" in roles else 1
+    number_cols = [i + 1 for i, role in enumerate(roles) if role in _NUMBER_ROLES]
+    last_col = len(roles) if blanks_kept or not number_cols else number_cols[-1]
+    rows, current = [header], []
+
+    def flush() -> None:
+        if current:
+            rows.append(_placed(current, template, name_col))
+            current.clear()
+
+    while at < len(tokens):
+        token = tokens[at]
+        if token.key.startswith(TOTAL_LABELS):
+            flush()
+            total, at = _total(tokens, at, number_cols, len(roles), blanks_kept)
+            rows += [total, *(_row(t.line, {0: t.text}) for t in tokens[at:] if t.key)]
+            break
+        rank = _rank(token, template, current)
+        if rank and current and (_rank(current[-1], template, current[:-1]) or 3) >= rank:
+            flush()  # a label after a name, or after a label of its own level or below
+        current.append(token)
+        if not rank and _filled(current, template, name_col) >= last_col:
+            flush()
+        at += 1
+    flush()
+    return [row for row in rows if row is not None]
+
+
+def _role(key: str) -> str | None:
+    return next((role for word, role in INDICATOR_HEADERS if key.startswith(word)), None)
+
+
+def _is_label(token: Token, template: Template) -> bool:
+    return bool(token.key) and (template.level1(token.text) is not None or template.level2(token.text) is not None)
+
+
+def _rank(token: Token, template: Template, before: list[Token]) -> int:
+    """1 for a 一级 label, 2 for a 二级 label, 0 for any other cell; a name that is both
+    (满意度指标) is 二级 right after a 一级 label."""
+    if not token.key:
+        return 0
+    level1, level2 = template.level1(token.text) is not None, template.level2(token.text) is not None
+    if level1 and level2:
+        return 2 if before and _rank(before[-1], template, before[:-1]) == 1 else 1
+    return 1 if level1 else 2 if level2 else 0
+
+
+def _filled(row: list[Token], template: Template, name_col: int) -> int:
+    """The column the last cell of `row` stands in, the name standing in the 三级 column."""
+    labels = next((i for i, t in enumerate(row) if not _is_label(t, template)), len(row))
+    return name_col + len(row) - labels - 1
+
+
+def _placed(row: list[Token], template: Template, name_col: int) -> Row | None:
+    """Cells placed around the name: labels before it, values after it, in their columns."""
+    labels = next((i for i, t in enumerate(row) if not _is_label(t, template)), len(row))
+    return _row(row[0].line, {name_col - labels + i: t.text for i, t in enumerate(row)})
+
+
+def _total_value(token: Token) -> bool:
+    return not token.key or is_number(token.key) or parse_rate(token.key) is not None
+
+
+def _total(tokens: list[Token], at: int, number_cols: list[int], width: int,
+           blanks_kept: bool) -> tuple[Row | None, int]:
+    """`总分 100 94`: the figures go to the 分值 and 得分 columns, or end at the last column where
+    empty cells were kept; also returns where the notes after the row start."""
+    end = at + 1
+    while end < len(tokens) and _total_value(tokens[end]):
+        end += 1
+    values = [t.text for t in tokens[at + 1:end]]
+    if not blanks_kept and len(values) == len(number_cols):
+        cols = number_cols
+    else:
+        last = width if blanks_kept else (number_cols[-1] if number_cols else width)
+        cols = list(range(last - len(values) + 1, last + 1))
+    return _row(tokens[at].line, {0: tokens[at].text, **dict(zip(cols, values))}), end
