@@ -22,6 +22,7 @@ from filings.templates import (
     Template,
     choose_template,
 )
+from filings.split import TITLE
 from filings.text import compact
 from filings.values import is_number, parse_rate
 
@@ -46,10 +47,21 @@ _LABELS = tuple(label for label, _ in HEADER_FIELDS)
 _GOAL_LABELS = ("年度总体目标", "总体目标", "预期目标", "年初设定目标", "实际完成情况", "完成情况",
                 "全年实际完成情况", "年度总体目标完成情况综述")
 _NUMBER_ROLES = ("weight", "score")
+_SENTENCE = re.compile(r"[,。;,;]")  # punctuation of a sentence, which an indicator name lacks
 
 
 def reflow(tokens: list[Token], blanks_kept: bool) -> list[Row] | None:
-    """The form's rows rebuilt from its cells in order; None when no table header is among them."""
+    """The rows rebuilt from cells in order, form by form (a title starts a form); None when no
+    table header is among them."""
+    starts = [i for i, t in enumerate(tokens) if i == 0 or TITLE.search(t.key)]
+    forms = [_reflow_form(tokens[a:b], blanks_kept) for a, b in zip(starts, starts[1:] + [len(tokens)])]
+    if all(rows is None for rows in forms):
+        return None
+    return [row for rows, a, b in zip(forms, starts, starts[1:] + [len(tokens)])
+            for row in (rows if rows is not None else _preamble(tokens[a:b]))]
+
+
+def _reflow_form(tokens: list[Token], blanks_kept: bool) -> list[Row] | None:
     keys = [t.key for t in tokens]
     indicators = _indicator_header(keys)
     funds = _fund_header(keys, indicators if indicators is not None else len(keys))
@@ -183,10 +195,22 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool) 
             flush()  # a label after a name, or after a label of its own level or below
         current.append(token)
         if not rank and _filled(current, template, name_col) >= last_col:
+            if not blanks_kept and last_col < len(roles) and _reason_at(tokens, at + 1, template):
+                at += 1  # a reason written after the score (因工作原因,…): the row's last cell
+                current.append(tokens[at])
             flush()
         at += 1
     flush()
     return [row for row in rows if row is not None]
+
+
+def _reason_at(tokens: list[Token], at: int, template: Template) -> bool:
+    """Whether the cell at `at`, after a row's score, is that row's reason rather than the next
+    row's name: a sentence (an indicator name has no `。`), followed by a label, 总分 or the end."""
+    if at >= len(tokens) or not _SENTENCE.search(tokens[at].key) or tokens[at].key.startswith("指标"):
+        return False
+    after = tokens[at + 1] if at + 1 < len(tokens) else None
+    return after is None or _rank(after, template, []) > 0 or after.key.startswith((*TOTAL_LABELS, "指标"))
 
 
 def _role(key: str) -> str | None:

@@ -1,0 +1,96 @@
+"""Forms whose text kept only the order of their cells: rows rebuilt from the table headers.
+
+青神 (Sichuan template) came as one HTML cell per line with empty cells kept as a bare `|`; 贵池
+as the whole form on one line of words. A 2024 form flattened onto one line reads as its tab text.
+"""
+
+import pytest
+
+from conftest import RAW, ZHONGWEI, parse_text, sample_text
+from filings.parse import parse_path
+from filings.text import compact
+
+QINGSHEN = "2023/四川青神_51000021R00000001995.txt"
+GUICHI = "2022/安徽池州贵池_委托业务项目.txt"
+
+
+def _form(source_file):
+    filing = parse_path(RAW / source_file, RAW)
+    assert len(filing.forms) == 1
+    return filing.forms[0]
+
+
+def test_one_cell_per_line_sichuan_form_reads_whole():
+    form = _form(QINGSHEN)
+    assert (form.template_id, form.complete, form.problems) == ("sichuan_project", True, None)
+    assert (form.project_name, form.supervising_dept, form.implementing_unit) == (
+        "51000021R000000019951-工资性支出", "青神县发展和改革局本级", "青神县发展和改革局")  # (盖章) dropped
+    assert (form.budget_initial, form.budget_adjusted, form.spent) == (238.93, 251.89, 251.89)
+    assert (form.execution_rate_raw, form.funds_weight, form.funds_score) == ("100.00%", 10, None)
+    assert (form.total_weight_reported, form.total_score_reported, form.total_line) == (100, None, 98)
+    items = [(r.item, r.budget_initial, r.execution_rate_raw, r.line) for r in form.fund_rows]
+    assert items == [("总额", 238.93, "100.00%", 31), ("其中:财政资金", 238.93, "100.00%", 39),
+                     ("财政专户管理资金", 0, "0.00%", 46), ("单位资金", 0, "0.00%", 53), ("其他资金", None, None, 60)]
+    assert form.fund_rows[0].reason.startswith("1.预算执行率=预算执行数/调整后预算数")
+
+
+def test_sichuan_target_split_into_nature_value_and_unit_is_joined():
+    rows = [(i.level1, i.level2, i.level3, i.target_raw, i.target_op, i.target_value, i.target_unit,
+             i.actual_raw, i.weight, i.score, i.line) for i in _form(QINGSHEN).indicators]
+    assert rows == [
+        ("产出指标", "数量指标", "发放(缴纳)覆盖率", "= 100 %", "=", 100, "%", None, 60, None, 78),
+        ("效益指标", "社会效益指标", "足额保障率(参保率)", "= 100 %", "=", 100, "%", None, 30, None, 88),
+    ]
+
+
+def test_form_on_one_line_reads_every_visible_row():
+    form = _form(GUICHI)
+    assert (form.template_id, form.complete) == ("national_project", False)  # cut off inside 满意度
+    assert (form.project_name, form.supervising_dept, form.implementing_unit) == (
+        "委托业务项目", "219-池州市贵池区棠溪镇人民政府", "219001-池州市贵池区棠溪镇人民政府")
+    assert (form.budget_initial, form.budget_adjusted, form.spent, form.funds_weight) == (0, 0, 0, 10)
+    assert [(r.item, r.budget_initial, r.budget_adjusted, r.spent) for r in form.fund_rows[:2]] == [
+        ("年度资金总额", 0, 0, 0), ("其中:本年财政拨款", 90, 89.974, 89.974)]
+    named = [i for i in form.indicators if i.level3]
+    assert len(named) == 10 and sum(i.weight or 0 for i in named) + form.funds_weight == 90
+    assert [(i.level2, i.level3, i.target_raw, i.actual_raw, i.weight, i.score) for i in named[:3]] == [
+        ("数量指标", "基建工程委托业务项目数量", "≥50个", "50", 8, 8),
+        ("质量指标", "委托业务报告合格率", "≥100百分比", "100", 8, 8),
+        ("质量指标", "经费支出合规性", "严格执行相关制度规定", "达成预期指标", 8, 8),
+    ]
+    assert (named[-1].level1, named[-1].level2, named[-1].level3) == ("满意度指标", "满意度指标", "公众满")
+
+
+def _one_line(text):
+    return " ".join(cell.strip().replace(" ", "") for line in text.splitlines()
+                    for cell in line.split("\t") if cell.strip())
+
+
+def _facts(form):
+    return ((form.project_name, form.budget_initial, form.budget_adjusted, form.spent, form.funds_weight,
+             form.funds_score, form.total_weight_reported, form.total_score_reported, form.complete),
+            [(i.level1, i.level2, compact(i.level3), i.target_kind, i.target_op, i.target_value,
+              i.actual_value, i.weight, i.score, i.shortfall_reason) for i in form.indicators])
+
+
+@pytest.fixture(scope="module")
+def zhongwei_both_ways():
+    text = sample_text(ZHONGWEI)
+    return parse_text(text), parse_text(_one_line(text))
+
+
+def test_every_form_on_one_line_is_found_with_its_header_funds_and_totals(zhongwei_both_ways):
+    tabs, one_line = zhongwei_both_ways
+    assert one_line.status == "parsed" and len(one_line.forms) == len(tabs.forms) == 7
+    assert [_facts(f)[0] for f in one_line.forms] == [_facts(f)[0] for f in tabs.forms]
+
+
+def test_indicator_rows_on_one_line_match_the_tab_text_where_no_cell_was_empty(zhongwei_both_ways):
+    """Forms 3, 5 and 6 have empty cells inside indicator rows (a blank 实际完成值, a name split
+    over two cells); once the empty cells are gone the rows are ambiguous, so only the others
+    are held to the tab text's reading — including a reason written after the score (form 1)."""
+    tabs, one_line = zhongwei_both_ways
+    for ordinal in (0, 1, 3, 6):
+        assert _facts(one_line.forms[ordinal])[1] == _facts(tabs.forms[ordinal])[1]
+    reasons = [i.shortfall_reason for i in one_line.forms[0].indicators if i.shortfall_reason]
+    assert reasons == [i.shortfall_reason for i in tabs.forms[0].indicators if i.shortfall_reason] != []
