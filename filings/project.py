@@ -34,7 +34,7 @@ INDICATOR_KINDS = {
 FUND_KINDS = {
     "item": "name", "funds_total": "number", "budget_initial": "number",
     "budget_adjusted": "number", "spent": "number", "weight": "number",
-    "execution_rate": "rate", "score": "number", "reason": "text",
+    "execution_rate": "rate", "score": "number", "reason": "text", "scoring_method": "text",
 }
 _PLACEHOLDER_NAME = re.compile(r"^指标\d*[::]?$")
 _SEAL = re.compile(r"^[::\s]*(?:[((]盖章[))])?[::\s]*")  # 实施单位(盖章): 青神县发展和改革局
@@ -44,7 +44,7 @@ _UNIT = re.compile(r"[((](万元|元|千元)[))]")
 def parse_project(block: FormBlock, form: Form) -> None:
     """Fill `form` from `block`; raise LayoutNotRecognised when its tables are not there."""
     rows = block.rows
-    fund_at = _find(rows, lambda r: find_cell(r, "年初预算", "预算数") and find_cell(r, "全年执行", "执行数", "预算执行数"))
+    fund_at = _find(rows, lambda r: find_cell(r, "年初预算", "全年预算", "预算数") and find_cell(r, "全年执行", "执行数", "预算执行数"))
     indicator_at = _find(rows, lambda r: find_cell(r, "三级指标") and find_cell(r, "二级指标"))
     if fund_at is None and indicator_at is None:
         raise LayoutNotRecognised("未找到制表符分隔的项目资金表和绩效指标表")
@@ -60,10 +60,15 @@ def parse_project(block: FormBlock, form: Form) -> None:
         found_total = False
     else:
         found_total = _read_indicators(rows, indicator_at, form)
-        if not found_total:
+        if not found_total and _scored(rows[indicator_at]):
             problems.append("缺少总分行(表格可能被截断)")
     form.complete = not problems
     form.problems = ";".join(problems) or None
+
+
+def _scored(header: Row) -> bool:
+    """Whether the indicator table has 分值 or 得分 columns, and so a 总分 row to end it."""
+    return bool(find_cell(header, "分值", "得分", "权重", "参考分值", "指标分值", "自评得分"))
 
 
 def _find(rows: list[Row], predicate) -> int | None:

@@ -22,6 +22,7 @@ from filings.templates import (
     Template,
     choose_template,
 )
+from filings.fused import segment, segment_rows
 from filings.split import TITLE
 from filings.text import compact
 from filings.values import is_number, parse_rate
@@ -47,21 +48,25 @@ _LABELS = tuple(label for label, _ in HEADER_FIELDS)
 _GOAL_LABELS = ("年度总体目标", "总体目标", "预期目标", "年初设定目标", "实际完成情况", "完成情况",
                 "全年实际完成情况", "年度总体目标完成情况综述")
 _NUMBER_ROLES = ("weight", "score")
+_TEXT_ROLES = ("shortfall_reason", "scoring_method")  # often left empty
+_TABLE_BREAKS = ("绩效指标",)
+_NOTES = "注:"
 _SENTENCE = re.compile(r"[,。;,;]")  # punctuation of a sentence, which an indicator name lacks
 
 
-def reflow(tokens: list[Token], blanks_kept: bool) -> list[Row] | None:
+def reflow(tokens: list[Token], blanks_kept: bool, fused: bool = False) -> list[Row] | None:
     """The rows rebuilt from cells in order, form by form (a title starts a form); None when no
-    table header is among them."""
+    table header is among them. `fused` tokens may hold several cells run together
+    (filings.fused), split by the columns of their block."""
     starts = [i for i, t in enumerate(tokens) if i == 0 or TITLE.search(t.key)]
-    forms = [_reflow_form(tokens[a:b], blanks_kept) for a, b in zip(starts, starts[1:] + [len(tokens)])]
+    forms = [_reflow_form(tokens[a:b], blanks_kept, fused) for a, b in zip(starts, starts[1:] + [len(tokens)])]
     if all(rows is None for rows in forms):
         return None
     return [row for rows, a, b in zip(forms, starts, starts[1:] + [len(tokens)])
             for row in (rows if rows is not None else _preamble(tokens[a:b]))]
 
 
-def _reflow_form(tokens: list[Token], blanks_kept: bool) -> list[Row] | None:
+def _reflow_form(tokens: list[Token], blanks_kept: bool, fused: bool) -> list[Row] | None:
     keys = [t.key for t in tokens]
     indicators = _indicator_header(keys)
     funds = _fund_header(keys, indicators if indicators is not None else len(keys))
@@ -77,9 +82,9 @@ def _reflow_form(tokens: list[Token], blanks_kept: bool) -> list[Row] | None:
     rows = _preamble(tokens[:head_end])
     if funds is not None:
         body_end = ind_label if ind_label is not None else end
-        rows += _funds(tokens, fund_label, funds, body_end, blanks_kept)
+        rows += _funds(tokens, fund_label, funds, body_end, blanks_kept, fused)
     if indicators is not None:
-        rows += _indicators(tokens, ind_label, indicators, blanks_kept)
+        rows += _indicators(tokens, ind_label, indicators, blanks_kept, fused)
     return rows
 
 
@@ -101,7 +106,7 @@ def _header_end(keys: list[str], start: int, headers) -> int:
     words = tuple(word for word, _ in headers)
     i = start
     while i < len(keys):
-        if not (_UNIT_NOTE.match(keys[i]) or keys[i].startswith(words)):
+        if not (_UNIT_NOTE.match(keys[i]) or keys[i].startswith(words)) or keys[i].endswith((":", ":")):
             break
         if i + 1 < len(keys) and is_number(keys[i + 1]):
             break
@@ -142,10 +147,16 @@ def _header(tokens: list[Token], label: int, start: int, headers) -> tuple[Row |
     return _row(tokens[start].line, dict(enumerate(cells))), end
 
 
-def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: bool) -> list[Row]:
+def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: bool, fused: bool) -> list[Row]:
     """Fund rows start at an item label (年度资金总额, 其中:财政拨款 …) or when a row is full;
     the block ends at the goals (年度总体目标), whose labels and texts make two rows."""
     header, at = _header(tokens, label, start, FUND_HEADERS)
+    if fused:
+        roles = tuple(_role(c.key, FUND_HEADERS) for c in header.cells[1:])
+        body = _expanded(_runs(tokens[at:end], lambda t: _FUND_ITEM.match(t.key) or t.key.startswith(FUND_END)),
+                         lambda t: None if _FUND_ITEM.match(t.key) or t.key.startswith(FUND_END)
+                         else segment(t.text, roles))
+        tokens, end = tokens[:at] + body, at + len(body)
     width = len(header.cells)
     rows, current = [header], []
     while at < end and not tokens[at].key.startswith(FUND_END):
@@ -167,15 +178,18 @@ def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: b
     return [row for row in rows if row is not None]
 
 
-def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool) -> list[Row]:
+def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, fused: bool) -> list[Row]:
     """Indicator rows: a 一级/二级 label after a named row starts the next one, as does a row
     whose columns are filled; the 总分 row takes the numbers after it; what follows are notes."""
     header, at = _header(tokens, label, start, INDICATOR_HEADERS)
-    roles = [_role(cell.key) for cell in header.cells[1:]]
+    roles = [_role(cell.key, INDICATOR_HEADERS) for cell in header.cells[1:]]
     template = choose_template([c.key for c in header.cells], [t.text for t in tokens[at:]])
+    if fused:
+        tokens = tokens[:at] + _split_fused_rows(tokens[at:], roles, template)
     name_col = roles.index("level3") + 1 if "level3" in roles else 1
     number_cols = [i + 1 for i, role in enumerate(roles) if role in _NUMBER_ROLES]
-    last_col = len(roles) if blanks_kept or not number_cols else number_cols[-1]
+    filled_cols = [i + 1 for i, role in enumerate(roles) if role not in _TEXT_ROLES]
+    last_col = len(roles) if blanks_kept or not filled_cols else (number_cols or filled_cols)[-1]
     rows, current = [header], []
 
     def flush() -> None:
@@ -213,8 +227,52 @@ def _reason_at(tokens: list[Token], at: int, template: Template) -> bool:
     return after is None or _rank(after, template, []) > 0 or after.key.startswith((*TOTAL_LABELS, "指标"))
 
 
-def _role(key: str) -> str | None:
-    return next((role for word, role in INDICATOR_HEADERS if key.startswith(word)), None)
+def _role(key: str, headers) -> str | None:
+    return next((role for word, role in headers if key.startswith(word)), None)
+
+
+def _expanded(tokens: list[Token], split) -> list[Token]:
+    """Tokens with each fused run replaced by its cells (`split` gives a fused.Split or None)."""
+    out = []
+    for token in tokens:
+        found = split(token)
+        out += [Token(token.line, cell) for cell in found.cells] if found else [token]
+    return out
+
+
+def _runs(tokens: list[Token], structural) -> list[Token]:
+    """Consecutive tokens between two structural ones joined back into one run: words that look
+    like labels (执行率, 分值) also occur inside a cell's text."""
+    out: list[Token] = []
+    for token in tokens:
+        if out and not structural(token) and not structural(out[-1]):
+            out[-1] = Token(out[-1].line, out[-1].text + token.text)
+        else:
+            out.append(token)
+    return out
+
+
+def _split_fused_rows(tokens: list[Token], roles: list[str], template: Template) -> list[Token]:
+    """Indicator runs split into whole rows from the name on, the 总分 run into 分值 and 得分;
+    the notes after it stay as they are."""
+    row_roles = tuple(roles[roles.index("level3"):]) if "level3" in roles else tuple(roles)
+    total_roles = tuple(r for r in roles if r in _NUMBER_ROLES)
+    out: list[Token] = []
+    tokens = _runs(tokens, lambda t: _rank(t, template, []) or t.key.startswith((*TOTAL_LABELS, *_TABLE_BREAKS, _NOTES)))
+    for i, token in enumerate(tokens):
+        if token.key.startswith(_TABLE_BREAKS):
+            continue  # the block label repeated after a page break
+        if token.key.startswith((*TOTAL_LABELS, _NOTES)):
+            rest = tokens[i + 1:]
+            total = segment(rest[0].text, total_roles) if rest and total_roles else None
+            cells = [Token(rest[0].line, c) for c in total.cells] if total else rest[:1]
+            return out + [token, *cells, *rest[1:]]
+        if _rank(token, template, out):
+            out.append(token)
+            continue
+        rows = segment_rows(token.text, row_roles)
+        out += [Token(token.line, c) for split in rows for c in split.cells] if rows else [token]
+    return out
 
 
 def _is_label(token: Token, template: Template) -> bool:

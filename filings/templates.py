@@ -76,6 +76,11 @@ TEMPLATES = (
         _NATIONAL, header_words=("三级指标", "分值", "年度指标值"),
     ),
     Template(
+        "hunan_special_fund",
+        "湖南 县级专项资金绩效目标自评表: 年度指标值 / 全年完成值 / 未完成原因, 无分值、得分、总分",
+        _NATIONAL, header_words=("年度指标值", "全年完成值"),
+    ),
+    Template(
         "hubei_project",
         "湖北 项目自评表: 预算执行情况(20分) + 年度绩效目标(80分), 年初目标值 / 实际完成值 / 得分, 无逐行分值",
         _NATIONAL, header_words=("年初目标值",),
@@ -135,7 +140,8 @@ FUND_HEADERS = (
     ("全年预算", "budget_adjusted"), ("调整预算", "budget_adjusted"), ("预算数", "budget_adjusted"),
     ("调整后预算", "budget_adjusted"), ("全年执行", "spent"), ("预算执行数", "spent"),
     ("执行数", "spent"), ("分值", "weight"), ("权重", "weight"), ("执行率", "execution_rate"),
-    ("预算执行率", "execution_rate"), ("得分", "score"), ("原因", "reason"),
+    ("预算执行率", "execution_rate"), ("得分计算方法", "scoring_method"), ("得分", "score"),
+    ("原因", "reason"),
 )
 # Where the funds block ends: the goals or the indicator table.
 FUND_END = ("年度总体目标", "年度目标", "绩效指标", "一级指标", "总体目标")

@@ -94,3 +94,53 @@ def test_indicator_rows_on_one_line_match_the_tab_text_where_no_cell_was_empty(z
         assert _facts(one_line.forms[ordinal])[1] == _facts(tabs.forms[ordinal])[1]
     reasons = [i.shortfall_reason for i in one_line.forms[0].indicators if i.shortfall_reason]
     assert reasons == [i.shortfall_reason for i in tabs.forms[0].indicators if i.shortfall_reason] != []
+
+
+ZHONGJIANG = "2022/四川中江_中江县农业水价综合改革精准补贴和节水奖励.txt"
+BEIJING = "2016/北京海淀_【体制】自管道路清扫保洁外包工作经费.txt"
+HUNAN = "2020/湖南衡山_县级储备粮.txt"
+FUNDS = ("budget_adjusted", "spent", "weight", "execution_rate", "score")
+
+
+def test_fused_figures_are_split_by_arithmetic():
+    """`202010100.00%10`: only A=20, B=20, 分值 10, 100.00%, 得分 10 makes B/A equal the rate."""
+    from filings.fused import segment, segment_rows
+
+    assert segment("202010100.00%10", FUNDS).cells == ("20", "20", "10", "100.00%", "10")
+    assert segment("310.2154.741050%5", ("budget_initial", *FUNDS[1:])).cells == ("310.2", "154.74", "10", "50%", "5")
+    rows = segment_rows("安装坡面水标尺10≥266米≥266米10水标尺宽度10≥50厘米≥50厘米10",
+                        ("level3", "weight", "target", "actual", "score", "shortfall_reason"))
+    assert [r.cells for r in rows] == [("安装坡面水标尺", "10", "≥266米", "≥266米", "10"),
+                                       ("水标尺宽度", "10", "≥50厘米", "≥50厘米", "10")]
+    assert segment("2020", FUNDS).cells == ("20", "20")  # spent in full rather than 2 | 0 | 20
+
+
+def test_form_with_every_separator_gone_reads_whole():
+    form = _form(ZHONGJIANG)
+    assert (form.template_id, form.complete) == ("weight_first_project", True)
+    assert (form.budget_adjusted, form.spent, form.execution_rate_raw, form.funds_weight, form.funds_score) == (
+        20, 20, "100.00%", 10, 10)
+    assert (form.total_weight_reported, form.total_score_reported) == (100, 100)
+    assert len(form.indicators) == 9 and sum(i.weight for i in form.indicators) == 100  # + 10 for funds
+    cost = next(i for i in form.indicators if i.level3 == "项目计划总投资")
+    assert (cost.weight, cost.target_raw, cost.target_value, cost.target_unit, cost.score) == (10, "20万元", 20, "万元", 10)
+
+
+def test_preview_chunks_are_joined_even_inside_a_number():
+    """北京: `…申报的数量12.51` + `2、2.512.5…`: the chunk marker cut 12.5 | 12.5 | 12.5."""
+    form = _form(BEIJING)
+    assert (form.template_id, form.project_name, form.supervising_dept) == (
+        "weight_first_project", "【体制】自管道路清扫保洁外包工作经费", "北京市海淀区人民政府学院路街道办事处")
+    assert (form.budget_initial, form.budget_adjusted, form.spent, form.execution_rate_raw) == (310.2, None, 154.74, "50%")
+    first = form.indicators[0]
+    assert (first.level3, first.weight, first.target_raw, first.actual_raw, first.score) == (
+        "是否完成绩效目标申报表中申报的数量", 12.5, "12.5", "12.5", 12.5)
+    assert first.scoring_method.startswith("完成值达到指标值,记满分")
+
+
+def test_form_without_weights_or_scores_is_complete_without_a_total():
+    form = _form(HUNAN)
+    assert (form.template_id, form.complete, form.total_score_reported) == ("hunan_special_fund", True, None)
+    assert len([i for i in form.indicators if i.level3]) == 16
+    assert all(i.weight is None and i.score is None for i in form.indicators)
+    assert (form.budget_adjusted, form.spent, form.execution_rate_raw) == (194.9, 194.9, "100%")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 from filings.grid import Row, UnreadableFiling, row_of
+from filings.text import clean
+from filings.fused import cut, fused
 from filings.reflow import Token, reflow
 
 
@@ -36,14 +38,37 @@ def read(data: bytes) -> list[Row]:
             return rebuilt
     tabbed = "\t" in text
     rows = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in _joined_chunks(lines):
         if line.lstrip().startswith("#"):
             line = line.lstrip().lstrip("#")
         cells = _cells(line, tabbed)
-        rebuilt = reflow([Token(number, c) for c in cells if c], blanks_kept=False) \
-            if len(cells) >= _FORM_ON_ONE_LINE else None
+        if fused(line):
+            rebuilt = reflow([Token(number, c) for c in cut(clean(line))], blanks_kept=False, fused=True)
+        elif len(cells) >= _FORM_ON_ONE_LINE:
+            rebuilt = reflow([Token(number, c) for c in cells if c], blanks_kept=False)
+        else:
+            rebuilt = None
         rows += rebuilt if rebuilt is not None else filter(None, [row_of(number, cells)])
     return rows
+
+
+_CHUNK = re.compile(r"^(\d+)、")
+
+
+def _joined_chunks(lines: list[str]) -> list[tuple[int, str]]:
+    """Numbered lines; a document preview's numbered chunks (`1、…`, `2、…`, cut anywhere, even
+    inside a number) joined back into the first chunk's line."""
+    joined: list[tuple[int, str]] = []
+    expected = None
+    for number, line in enumerate(lines, start=1):
+        chunk = _CHUNK.match(line)
+        if chunk and expected is not None and int(chunk.group(1)) == expected:
+            joined[-1] = (joined[-1][0], joined[-1][1] + line[chunk.end():])
+            expected += 1
+        elif chunk or line.strip() or expected is None:
+            joined.append((number, line[chunk.end():] if chunk and chunk.group(1) == "1" else line))
+            expected = 2 if chunk and chunk.group(1) == "1" else None
+    return joined
 
 
 _FORM_ON_ONE_LINE = 40  # cells: more than any table row has
