@@ -57,13 +57,13 @@ SPECS = [
     ins={"parsed": AssetIn(STAGING)},
 )
 def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed: dict):
-    """Run the quality rules, publish every table's partition for the year, then validate what
-    was written with Great Expectations."""
+    """Run the quality rules, publish every table's partition for the year as one commit, then
+    validate what was written with Great Expectations."""
     year = int(context.partition_key)
     clock = Stopwatch()
     tables = {**parsed, "check_results": run_rules(parsed)}
     clock.lap("rules")
-    published = {name: publish(paths.warehouse, name, year, frame) for name, frame in tables.items()}
+    published = publish(paths.warehouse, year, tables, log=context.log.debug)
     clock.lap("publish")
     context.log.info(f"published {len(tables)} tables for {year} to {paths.warehouse}")
     on_disk = {name: pl.read_parquet(path) for name, path in published.items()}

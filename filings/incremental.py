@@ -13,7 +13,7 @@ from filings.parse import content_hash
 from filings.records import Form
 from filings.schemas import columns
 from filings.tables import PARSED_TABLES, canonical_order
-from filings.warehouse import partition_file, read
+from filings.warehouse import read_year
 
 
 class DamagedWarehouse(RuntimeError):
@@ -25,28 +25,27 @@ def split_unchanged(warehouse: Path, raw_root: Path, year: int,
     """The published rows of the unchanged files (none when nothing was published), and the files
     to parse. Links out of raw/ are not even read: they go to the parser, which refuses them.
     Raises DamagedWarehouse when a published table of the year cannot be read."""
-    if not partition_file(warehouse, "filings", year).exists():
-        return {}, files
     try:
-        return _split(warehouse, raw_root, year, files)
-    except (pl.exceptions.PolarsError, OSError) as exc:
+        published = read_year(warehouse, year)
+        return _split(published, raw_root, files) if published else ({}, files)
+    except (pl.exceptions.PolarsError, OSError, ValueError, KeyError) as exc:  # ValueError: a torn record
         raise DamagedWarehouse(f"{warehouse} {year}: {type(exc).__name__}: {exc}") from exc
 
 
-def _split(warehouse: Path, raw_root: Path, year: int,
+def _split(published: dict[str, pl.DataFrame], raw_root: Path,
            files: list[RawFile]) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
-    previous = read(warehouse, "filings", year).select(columns("filings"))
+    previous = published["filings"].select(columns("filings"))
     hashes = {f.source_file: content_hash(f.path.read_bytes()) for f in files if inside(f.path, raw_root)}
     unchanged = previous.filter(
         (pl.col("parser_version") == PARSER_VERSION)
         & pl.struct("source_file", "filing_id").is_in(
             [{"source_file": s, "filing_id": h} for s, h in hashes.items()]))
     kept = set(unchanged["source_file"].to_list())
-    forms = read(warehouse, "forms", year).select(columns("forms")).filter(pl.col("source_file").is_in(list(kept)))
+    forms = published["forms"].select(columns("forms")).filter(pl.col("source_file").is_in(list(kept)))
     form_ids = forms["form_id"].implode()
     reused = {"filings": unchanged, "forms": forms}
     for child in Form.CHILDREN:
-        reused[child] = read(warehouse, child, year).select(columns(child)).filter(pl.col("form_id").is_in(form_ids))
+        reused[child] = published[child].select(columns(child)).filter(pl.col("form_id").is_in(form_ids))
     return reused, [f for f in files if f.source_file not in kept]
 
 

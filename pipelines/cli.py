@@ -67,12 +67,12 @@ def print_summary(paths: JixiaoPaths, years: list[int]) -> None:
     import polars as pl
 
     from checks.catalogue import CATALOGUE
-    from filings.warehouse import read
+    from filings.warehouse import read_year
 
     warehouse = paths.warehouse
-    filings = pl.concat([read(warehouse, "filings", y) for y in years])
-    forms = pl.concat([read(warehouse, "forms", y) for y in years])
-    findings = pl.concat([read(warehouse, "check_results", y) for y in years])
+    published = [read_year(warehouse, y) for y in years]
+    filings, forms, findings = (pl.concat([tables[name] for tables in published])
+                                for name in ("filings", "forms", "check_results"))
     status = dict(filings["status"].value_counts().iter_rows())
     print(f"\nfiles: {filings.height} (parsed {status.get('parsed', 0)}, partial {status.get('partial', 0)}, "
           f"quarantined {status.get('quarantined', 0)})")
@@ -85,7 +85,8 @@ def print_summary(paths: JixiaoPaths, years: list[int]) -> None:
     for rule in CATALOGUE:
         errors, warnings = counts.get((rule.check_id, "error"), 0), counts.get((rule.check_id, "warning"), 0)
         print(f"  {rule.check_id:<30} {errors:>6} {warnings:>8}  {rule.title}")
-    print(f"\nwarehouse:  {warehouse}/<table>/reporting_year=<YYYY>/part-0.parquet")
+    print(f"\nwarehouse:  {warehouse}/<table>/reporting_year=<YYYY>/part-<generation>.parquet, "
+          f"committed in {warehouse}/_commits/")
     print(f"data docs:  {paths.great_expectations / 'index.html'}")
     print(f"reports:    {paths.reports}/<YYYY>/stewards_report.html and findings.xlsx")
     print("review the findings: make ui (Dagster), or query warehouse/check_results with DuckDB")

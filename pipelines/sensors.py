@@ -8,7 +8,7 @@ import polars as pl
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
 from filings.discover import RawFile, discover, fingerprint, reporting_years, unplaced
-from filings.warehouse import partition_file, read
+from filings.warehouse import committed, read, uncommitted
 from pipelines.jobs import year_job
 from pipelines.partitions import REPORTING_YEARS
 from pipelines.resources import JixiaoPaths
@@ -42,11 +42,12 @@ def raw_files_sensor(context: SensorEvaluationContext, paths: JixiaoPaths):
 
 
 def _published(paths: JixiaoPaths, year: int, files: list[RawFile]) -> bool:
-    """Whether the warehouse already holds exactly these files (by path and size) for `year`."""
-    if not partition_file(paths.warehouse, "filings", year).exists():
-        return False
+    """Whether the warehouse already holds exactly these files (by path and size) for `year`, with
+    nothing left over from an interrupted publish."""
     try:
+        if committed(paths.warehouse, year) is None or uncommitted(paths.warehouse, year):
+            return False
         published = read(paths.warehouse, "filings", year).select("source_file", "bytes").rows()
-    except (pl.exceptions.PolarsError, OSError):
+    except (pl.exceptions.PolarsError, OSError, ValueError, KeyError):
         return False  # unreadable: a run will rebuild it
     return set(published) == {(f.source_file, f.path.stat().st_size) for f in files}

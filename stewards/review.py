@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from filings.warehouse import read
+from filings.warehouse import read_year
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,10 @@ class Review:
 
 
 def load_review(warehouse: Path, raw: Path, year: int) -> Review:
-    filings = read(warehouse, "filings", year)
-    forms = read(warehouse, "forms", year)
-    findings = read(warehouse, "check_results", year)
+    published = read_year(warehouse, year)
+    if published is None:
+        raise FileNotFoundError(f"{year} is not published in {warehouse}")
+    filings, forms, findings = published["filings"], published["forms"], published["check_results"]
     units = _units(forms, filings)
     counts = findings.group_by("form_id").agg(
         errors=(pl.col("severity") == "error").sum(), warnings=(pl.col("severity") == "warning").sum())
@@ -37,7 +38,7 @@ def load_review(warehouse: Path, raw: Path, year: int) -> Review:
              .sort("unit", "source_file", "ordinal"))
     findings = findings.join(units, on="source_file", how="left").with_columns(
         source_text=pl.Series(_source_lines(raw, findings), dtype=pl.String))
-    return Review(year, filings, forms, findings, read(warehouse, "quarantine", year))
+    return Review(year, filings, forms, findings, published["quarantine"])
 
 
 def _units(forms: pl.DataFrame, filings: pl.DataFrame) -> pl.DataFrame:

@@ -22,7 +22,7 @@ from checks.catalogue import CATALOGUE
 from filings.schemas import TABLES
 from conftest import RAW, XINGQING
 from test_rules import KNOWN_FINDINGS
-from filings.warehouse import publish, read
+from filings.warehouse import committed, publish, read
 from pipelines.definitions import defs
 from pipelines.jobs import annual_schedule
 from pipelines.resources import JixiaoPaths
@@ -71,10 +71,10 @@ def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path
     assert year_check.severity == AssetCheckSeverity.ERROR
     assert year_check.metadata["findings"].value == 4
     assert "2025年1-12月" in year_check.metadata["first_findings"].value
-    assert year_check.metadata["full_list"].value.endswith("check_results/reporting_year=2024/part-0.parquet")
+    files = committed(warehouse, 2024)
+    assert year_check.metadata["full_list"].value == str(files["check_results"])
 
-    for table in ("filings", "forms", "fund_rows", "indicators", "summary_rows", "department_indicators", "check_results"):
-        assert (warehouse / table / "reporting_year=2024" / "part-0.parquet").exists(), table
+    assert set(files) == set(TABLES) and all(f.exists() for f in files.values())
     assert read(warehouse, "forms", 2024).height == 12
     assert read(warehouse, "check_results", 2024).filter(pl.col("source_file") == XINGQING).height == 9
     report = result.asset_materializations_for_node("stewards_report")[0]
@@ -102,7 +102,7 @@ def test_sensor_requests_changed_years_only(raw_copy, tmp_path):
 
 def test_sensor_first_look_skips_years_already_published(raw_copy, tmp_path, tables):
     warehouse = tmp_path / "warehouse"
-    publish(warehouse, "filings", 2024, tables["filings"].filter(pl.col("reporting_year") == 2024))
+    publish(warehouse, 2024, {"filings": tables["filings"].filter(pl.col("reporting_year") == 2024)})
     paths = JixiaoPaths(raw_dir=str(raw_copy), warehouse_dir=str(warehouse))
     first = raw_files_sensor(build_sensor_context(resources={"paths": paths}))
     assert sorted(r.partition_key for r in first.run_requests) == ["2016", "2020", "2022", "2023"]
@@ -137,7 +137,7 @@ def test_quarantined_files_are_published_and_shown_to_the_steward(tmp_path):
 
 def test_sensor_treats_an_unreadable_published_year_as_changed(raw_copy, tmp_path, tables):
     warehouse = tmp_path / "warehouse"
-    damaged = publish(warehouse, "filings", 2024, tables["filings"].filter(pl.col("reporting_year") == 2024))
+    damaged = publish(warehouse, 2024, {"filings": tables["filings"].filter(pl.col("reporting_year") == 2024)})["filings"]
     damaged.write_bytes(b"not parquet")
     paths = JixiaoPaths(raw_dir=str(raw_copy), warehouse_dir=str(warehouse))
     first = raw_files_sensor(build_sensor_context(resources={"paths": paths}))

@@ -8,6 +8,7 @@ import urllib.request
 import duckdb
 
 from conftest import PROJECT, XINGQING
+from filings.warehouse import committed, published_years
 
 
 def test_run_publishes_every_year_and_prints_the_summary(run_output):
@@ -19,8 +20,9 @@ def test_run_publishes_every_year_and_prints_the_summary(run_output):
     assert re.search(r"score_follows_rule\s+0\s+8\s", done.stdout)
     assert "findings: 22 (11 errors, 11 warnings)" in done.stdout
     assert "2024: 2 files (2 parsed, 0 unchanged since the last run), 12 forms" in done.stdout
+    assert published_years(root / "warehouse") == [2016, 2020, 2022, 2023, 2024]
     for year in (2016, 2020, 2022, 2023, 2024):
-        assert (root / "warehouse" / "forms" / f"reporting_year={year}" / "part-0.parquet").exists()
+        assert committed(root / "warehouse", year)["forms"].exists()
 
 
 def test_readme_duckdb_query_runs_on_the_warehouse(run_output, monkeypatch):

@@ -19,8 +19,8 @@ def test_suites_follow_the_pandera_contract():
 
 
 def test_published_sample_tables_pass_and_render_data_docs(tmp_path, tables):
-    frames = {name: pl.read_parquet(publish(tmp_path / "warehouse", name, 2024, tables[name]))
-              for name in ("filings", "forms", "indicators")}
+    published = publish(tmp_path / "warehouse", 2024, {name: tables[name] for name in ("filings", "forms", "indicators")})
+    frames = {name: pl.read_parquet(path) for name, path in published.items()}
     results = validate_published(frames, 2024, tmp_path / "gx")
     assert all(r.success and not r.failed for r in results.values())
     index = results["forms"].docs_index

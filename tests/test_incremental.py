@@ -11,7 +11,7 @@ from conftest import RAW, ZHONGWEI, edit_line, sample_text
 from filings.discover import discover
 from filings.incremental import split_unchanged
 from filings.schemas import TABLES
-from filings.warehouse import publish, read
+from filings.warehouse import committed, publish, read
 from pipelines.resources import JixiaoPaths
 
 
@@ -49,9 +49,9 @@ def test_rerun_reuses_unchanged_files_and_matches_a_full_run(raw_copy, tmp_path)
 
 def test_a_new_parser_version_parses_everything_again(tmp_path, tables):
     filings = tables["filings"].filter(pl.col("reporting_year") == 2024)
-    publish(tmp_path, "filings", 2024, filings.with_columns(parser_version=pl.lit("0")))
-    for name in ("forms", "fund_rows", "indicators", "department_indicators", "summary_rows"):
-        publish(tmp_path, name, 2024, tables[name])
+    publish(tmp_path, 2024, {"filings": filings.with_columns(parser_version=pl.lit("0")),
+                             **{name: tables[name] for name in ("forms", "fund_rows", "indicators",
+                                                                "department_indicators", "summary_rows")}})
     reused, changed = split_unchanged(tmp_path, RAW, 2024, discover(RAW, 2024))
     assert reused["filings"].is_empty() and len(changed) == 2
 
@@ -61,7 +61,7 @@ def test_a_damaged_warehouse_is_rebuilt_from_raw_which_is_never_touched(raw_copy
     before = {p: p.read_bytes() for p in raw_copy.rglob("*") if p.is_file()}
     _run(raw_copy, warehouse)
     first = _tables(warehouse)
-    damaged = warehouse / "indicators" / "reporting_year=2024" / "part-0.parquet"
+    damaged = committed(warehouse, 2024)["indicators"]
     damaged.write_bytes(damaged.read_bytes()[:200])  # a torn file on disk
     assert _run(raw_copy, warehouse, damaged=True) == {"files": 2, "files_parsed": 2, "files_reused": 0}
     assert all(first[name].equals(table) for name, table in _tables(warehouse).items())

@@ -16,8 +16,7 @@ from stewards.workbook import neutralise
 
 def _publish(warehouse, filings):
     tables = to_tables(filings)
-    for name, frame in {**tables, "check_results": run_rules(tables)}.items():
-        publish(warehouse, name, 2024, frame)
+    publish(warehouse, 2024, {**tables, "check_results": run_rules(tables)})
 
 
 @pytest.fixture(scope="module")
