@@ -69,7 +69,7 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule("score_follows_rule", "error", "indicators", "得分应符合计分规则(满分、B/A、A/B、定性三档、表上印的规则)",
          _AT + "「{name}」{why}:指标值{target},完成值{actual_value};计分规则:{rule},应得{expected}分,填写{actual}分。",
          scores.score_follows_rule),
-    Rule("shortfall_reason_present", "error", "indicators", "扣分的指标应填写未完成原因",
+    Rule("shortfall_reason_present", "error", "indicators", "扣分的指标应填写未完成原因(表中设有原因栏时)",
          _AT + "「{name}」得分{score}分低于分值{weight}分,未填写未完成原因分析。", scores.shortfall_reason_present),
     Rule("indicator_values_present", "error", "indicators", "有分值的指标应填写指标值、完成值和得分",
          _AT + "「{name}」有分值,但未填写{field}。", scores.indicator_values_present),

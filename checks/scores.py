@@ -95,10 +95,12 @@ def self_score_matches_total(t: Tables, config: RulesConfig) -> pl.DataFrame:
 
 
 def shortfall_reason_present(t: Tables, config: RulesConfig) -> pl.DataFrame:
-    """A score below its weight needs a reason (未完成原因分析)."""
+    """A score below its weight needs a reason (未完成原因分析), where the form has a column for one."""
     sources = (("indicators", indicator_name()), ("department_indicators", pl.col("indicator")))
+    with_column = t["forms"].filter(pl.col("indicator_columns").str.contains("shortfall_reason")).select("form_id")
     return pl.concat([
-        t[table].filter((pl.col("score") < pl.col("weight") - config.tolerances.points)
+        t[table].join(with_column, on="form_id", how="semi")
+        .filter((pl.col("score") < pl.col("weight") - config.tolerances.points)
                         & (pl.col("shortfall_reason").is_null() | (pl.col("shortfall_reason").str.strip_chars() == "")))
         .select(finding(pl.col("line"), "未完成原因分析", pl.lit("扣分原因"), pl.lit("(空)"),
                         row_index=pl.col("row_index"), name=name, score=num(pl.col("score")),

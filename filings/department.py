@@ -25,6 +25,7 @@ def parse_department(block: FormBlock, form: Form) -> None:
     read_header_fields(rows[:at], form)
     form.template_id = "department_wide"
     columns = columns_from_header(rows[at], DEPARTMENT_HEADERS, KINDS)
+    form.indicator_columns = ",".join(c.role for c in columns)
     for row in rows[at + 1:]:
         if row.cells[0].key.startswith(TOTAL_LABELS):
             read_total(row, columns, form)

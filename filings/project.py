@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from filings.align import QUALITATIVE_NATURE, Column, align, columns_from_header, number_of
-from filings.grid import Row, find_cell
+from filings.grid import Cell, Row, find_cell
 from filings.records import Form, FundRow, Indicator
 from filings.split import FormBlock
 from filings.templates import (
@@ -19,7 +19,7 @@ from filings.templates import (
     name_key,
 )
 from filings.text import split_points
-from filings.values import measure_columns, parse_number, parse_rate
+from filings.values import is_number, measure_columns, parse_number, parse_rate
 
 
 class LayoutNotRecognised(ValueError):
@@ -28,15 +28,18 @@ class LayoutNotRecognised(ValueError):
 
 INDICATOR_KINDS = {
     "level1": "level1", "level2": "level2", "level3": "name", "target": "value",
-    "actual": "value", "operator": "operator", "unit": "unit", "weight": "number", "score": "number", "shortfall_reason": "text",
+    "actual": "value", "operator": "operator", "unit": "unit", "weight": "number",
+    "description": "text", "status": "text", "item_score": "number", "score": "number", "shortfall_reason": "text",
     "scoring_method": "text",
 }
 FUND_KINDS = {
     "item": "name", "funds_total": "number", "budget_initial": "number",
     "budget_adjusted": "number", "spent": "number", "weight": "number",
     "execution_rate": "rate", "score": "number", "reason": "text", "scoring_method": "text",
+    "received": "number",
 }
 _PLACEHOLDER_NAME = re.compile(r"^指标\d*[::]?$")
+_SECTION = re.compile(r"^[一二三四五六七八九十]+、")  # 三、目标完成情况: the next part of the form
 _SEAL = re.compile(r"^[::\s]*(?:[((]盖章[))])?[::\s]*")  # 实施单位(盖章): 青神县发展和改革局
 _UNIT = re.compile(r"[((](万元|元|千元)[))]")
 
@@ -44,7 +47,7 @@ _UNIT = re.compile(r"[((](万元|元|千元)[))]")
 def parse_project(block: FormBlock, form: Form) -> None:
     """Fill `form` from `block`; raise LayoutNotRecognised when its tables are not there."""
     rows = block.rows
-    fund_at = _find(rows, lambda r: find_cell(r, "年初预算", "全年预算", "预算数") and find_cell(r, "全年执行", "执行数", "预算执行数"))
+    fund_at = _find(rows, _fund_header)
     indicator_at = _find(rows, lambda r: find_cell(r, "三级指标") and find_cell(r, "二级指标"))
     if fund_at is None and indicator_at is None:
         raise LayoutNotRecognised("未找到制表符分隔的项目资金表和绩效指标表")
@@ -64,6 +67,12 @@ def parse_project(block: FormBlock, form: Form) -> None:
             problems.append("缺少总分行(表格可能被截断)")
     form.complete = not problems
     form.problems = ";".join(problems) or None
+
+
+def _fund_header(row: Row) -> bool:
+    """The funds block's heading row: a budget and a spending column, and no figures."""
+    return bool(find_cell(row, "年初预算", "全年预算", "预算数", "预算安排") and find_cell(
+        row, "全年执行", "执行数", "预算执行数", "资金执行") and not any(is_number(c.text) for c in row.cells))
 
 
 def _scored(header: Row) -> bool:
@@ -108,23 +117,24 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
     header = rows[at]
     unit = _UNIT.search(header.cells[0].key)
     form.amount_unit = unit.group(1) if unit else "万元"
+    scale = TO_WAN[form.amount_unit]
     stated_weight = split_points(header.cells[0].text)[1]  # 预算执行情况(万元) (20分)
     columns = [Column("item", header.cells[0].col, "name")]
     columns += columns_from_header(header, FUND_HEADERS, FUND_KINDS)
     for row in rows[at + 1:]:
-        if row.cells[0].key.startswith(FUND_END) or find_cell(row, "三级指标"):
+        if row.cells[0].key.startswith(FUND_END) or _SECTION.match(row.cells[0].key) or find_cell(row, "三级指标"):
             break
         cells = align(row, columns)
         item = cells["item"].text if "item" in cells else "年度资金总额"
         rate_cell = cells.get("execution_rate")
         rate = parse_rate(rate_cell.text) if rate_cell else None
-        initial, adjusted = number_of(cells, "budget_initial"), number_of(cells, "budget_adjusted")
-        spent = number_of(cells, "spent")
+        initial, adjusted = _amount(cells, "budget_initial", scale), _amount(cells, "budget_adjusted", scale)
+        spent = _amount(cells, "spent", scale)
         form.fund_rows.append(FundRow(
             form_id=form.form_id,
             row_index=len(form.fund_rows),
             item=item.rstrip("::"),
-            funds_total=number_of(cells, "funds_total"),
+            funds_total=_amount(cells, "funds_total", scale),
             budget_initial=initial,
             budget_adjusted=adjusted,
             spent=spent,
@@ -139,6 +149,15 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
         ))
         if len(form.fund_rows) == 1 or "总额" in item:
             _set_form_funds(form, form.fund_rows[-1], stated_weight)
+
+
+TO_WAN = {"万元": 1.0, "千元": 0.1, "元": 0.0001}  # amounts are published in 万元
+
+
+def _amount(cells: dict, role: str, scale: float) -> float | None:
+    """An amount in 万元, whatever unit the form printed it in (to the fen, 0.000001 万元)."""
+    value = number_of(cells, role)
+    return round(value * scale, 6) if value is not None else None
 
 
 def _set_form_funds(form: Form, total: FundRow, stated_weight: float | None) -> None:
@@ -185,9 +204,11 @@ def _read_goals(rows: list[Row], form: Form) -> None:
 
 def _read_indicators(rows: list[Row], at: int, form: Form) -> bool:
     """Read indicator rows up to the 总分 row; returns whether the total row was found."""
-    columns = columns_from_header(rows[at], INDICATOR_HEADERS, INDICATOR_KINDS)
     template = choose_template([c.key for c in rows[at].cells], [c.text for row in rows[at + 1:] for c in row.cells])
     form.template_id = template.template_id
+    header, at = _with_subheaders(rows, at, template)
+    columns = columns_from_header(header, template.indicator_headers, INDICATOR_KINDS)
+    form.indicator_columns = ",".join(c.role for c in columns)
     body, total = rows[at + 1:], None
     for i, row in enumerate(body):
         if row.cells[0].key.startswith(TOTAL_LABELS):
@@ -197,6 +218,21 @@ def _read_indicators(rows: list[Row], at: int, form: Form) -> bool:
     if total is not None:
         read_total(total, columns, form)
     return total is not None
+
+
+def _with_subheaders(rows: list[Row], at: int, template: Template) -> tuple[Row, int]:
+    """The indicator header with the cells a second header row splits (预期指标值 → 符号 / 值 /
+    单位) replaced by their sub-columns; and the index of the header's last row."""
+    below = rows[at + 1] if at + 1 < len(rows) else None
+    words = {word for split in template.subheaders.values() for word in split}
+    if below is None or not words or not all(c.key.startswith(tuple(words)) for c in below.cells):
+        return rows[at], at
+    cells: list[Cell] = []
+    for cell in rows[at].cells:
+        split = next((parts for word, parts in template.subheaders.items() if cell.key.startswith(word)), None)
+        for part in split or (cell.text,):
+            cells.append(Cell(len(cells), part, part))
+    return Row(rows[at].line, tuple(cells)), at + 1
 
 
 def _carry_labels(rows: list[Row], columns: list[Column], template: Template, form: Form) -> None:

@@ -115,6 +115,7 @@ class Form:
     reporting_year: int
     title: str | None
     title_year: int | None
+    indicator_columns: str | None = None  # roles of the indicator table's columns, comma-separated
     project_name: str | None = None
     supervising_dept: str | None = None
     implementing_unit: str | None = None

@@ -51,6 +51,7 @@ _NUMBER_ROLES = ("weight", "score")
 _TEXT_ROLES = ("shortfall_reason", "scoring_method")  # often left empty
 _TABLE_BREAKS = ("绩效指标",)
 _NOTES = "注:"
+_ASIDES = ("其他需要说明",)
 _SENTENCE = re.compile(r"[,。;,;]")  # punctuation of a sentence, which an indicator name lacks
 
 
@@ -72,7 +73,7 @@ def _reflow_form(tokens: list[Token], blanks_kept: bool, fused: bool) -> list[Ro
     funds = _fund_header(keys, indicators if indicators is not None else len(keys))
     if indicators is None and funds is None:
         return None
-    ind_label = indicators - 1 if indicators and keys[indicators - 1].startswith("绩效指标") else indicators
+    ind_label = _indicator_label(keys, indicators)
     fund_label = funds
     while fund_label is not None and fund_label > 0 and funds - fund_label < 2 \
             and _FUND_LABEL.search(keys[fund_label - 1]):
@@ -86,6 +87,18 @@ def _reflow_form(tokens: list[Token], blanks_kept: bool, fused: bool) -> list[Ro
     if indicators is not None:
         rows += _indicators(tokens, ind_label, indicators, blanks_kept, fused)
     return rows
+
+
+def _indicator_label(keys: list[str], indicators: int | None) -> int | None:
+    """Where the indicator block starts: its 绩效指标 label, before the heading row or before a
+    first heading row that a merged header left ahead of it (年度指标值 | 实际完成值 | 分值 …)."""
+    if indicators is None:
+        return None
+    at = indicators - 1
+    words = tuple(word for word, _ in INDICATOR_HEADERS)
+    while at >= 0 and keys[at].startswith(words):
+        at -= 1
+    return at if at >= 0 and keys[at].startswith("绩效指标") else indicators
 
 
 def _indicator_header(keys: list[str]) -> int | None:
@@ -182,6 +195,11 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, 
     """Indicator rows: a 一级/二级 label after a named row starts the next one, as does a row
     whose columns are filled; the 总分 row takes the numbers after it; what follows are notes."""
     header, at = _header(tokens, label, start, INDICATOR_HEADERS)
+    if label < start - 1:  # a first heading row: its columns not split below follow the second's
+        second = tokens[start:at]
+        split = {_role(t.key, INDICATOR_HEADERS) for t in second}
+        extra = [t.text for t in tokens[label + 1:start] if _role(t.key, INDICATOR_HEADERS) not in split]
+        header = _row(header.line, dict(enumerate([tokens[label].text, *(t.text for t in second), *extra])))
     roles = [_role(cell.key, INDICATOR_HEADERS) for cell in header.cells[1:]]
     template = choose_template([c.key for c in header.cells], [t.text for t in tokens[at:]])
     if fused:
@@ -194,7 +212,7 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, 
 
     def flush() -> None:
         if current:
-            rows.append(_placed(current, template, name_col))
+            rows.append(_placed(current, template, name_col, None if blanks_kept else last_col))
             current.clear()
 
     while at < len(tokens):
@@ -204,6 +222,10 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, 
             total, at = _total(tokens, at, number_cols, len(roles), blanks_kept)
             rows += [total, *(_row(t.line, {0: t.text}) for t in tokens[at:] if t.key)]
             break
+        if token.key.startswith(_ASIDES):
+            flush()
+            at += 2  # 其他需要说明事项 | 无: a remark and its text, no indicator
+            continue
         rank = _rank(token, template, current)
         if rank and current and (_rank(current[-1], template, current[:-1]) or 3) >= rank:
             flush()  # a label after a name, or after a label of its own level or below
@@ -296,10 +318,15 @@ def _filled(row: list[Token], template: Template, name_col: int) -> int:
     return name_col + len(row) - labels - 1
 
 
-def _placed(row: list[Token], template: Template, name_col: int) -> Row | None:
-    """Cells placed around the name: labels before it, values after it, in their columns."""
+def _placed(row: list[Token], template: Template, name_col: int, score_col: int | None) -> Row | None:
+    """Cells placed around the name: labels before it, values after it, in their columns. A
+    short row ending in a figure where empty cells were dropped (a qualitative target without
+    指标性质 and 度量单位) ends in `score_col`: its figures are its weight and score."""
     labels = next((i for i, t in enumerate(row) if not _is_label(t, template)), len(row))
-    return _row(row[0].line, {name_col - labels + i: t.text for i, t in enumerate(row)})
+    cols = [name_col - labels + i for i in range(len(row))]
+    if score_col is not None and cols[-1] < score_col and is_number(row[-1].key):
+        cols = cols[:labels + 1] + [score_col - len(row) + 1 + i for i in range(labels + 1, len(row))]
+    return _row(row[0].line, {col: t.text for col, t in zip(cols, row)})
 
 
 def _total_value(token: Token) -> bool:

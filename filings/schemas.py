@@ -63,13 +63,17 @@ class Forms(_Table):
     reporting_year: int = _f("报告年度", "reporting year")
     title: Optional[str] = _n("表标题", "title as printed")
     title_year: Optional[int] = _n("标题中的年度", "year named in the title")
+    indicator_columns: Optional[str] = _n(
+        "指标表的栏目(level1,level2,level3,target,actual,weight,score,shortfall_reason …)",
+        "the indicator table's columns by role, comma-separated")
     project_name: Optional[str] = _n("项目名称", "project name")
     supervising_dept: Optional[str] = _n("主管部门", "supervising department")
     implementing_unit: Optional[str] = _n("实施单位", "implementing unit")
     goal_planned: Optional[str] = _n("年度总体目标:预期目标/年初设定目标", "the year's goal as planned")
     goal_achieved: Optional[str] = _n("年度总体目标:完成情况", "what was achieved")
     goal_line: Optional[int] = _n("年度总体目标所在行号", "line of the goals")
-    amount_unit: Optional[str] = _n("金额单位(万元/元)", "unit of the amounts")
+    amount_unit: Optional[str] = _n("原表金额单位(万元/千元/元);金额列均已换算为万元",
+                                    "unit the form printed amounts in; amount columns are in 万元")
     budget_initial: Optional[float] = _n("年初预算数", "initial budget")
     budget_adjusted: Optional[float] = _n("全年预算数/调整预算数(A)", "full-year (adjusted) budget A")
     spent: Optional[float] = _n("全年执行数(B)", "amount spent B")

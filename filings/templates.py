@@ -6,7 +6,7 @@ their compact text with the stated points (`(40分)`) and a trailing 指标 remo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from filings.text import split_points
@@ -16,6 +16,7 @@ from filings.text import split_points
 def name_key(label: str) -> str:
     """`产出指标 (40分)` → `产出`; `服务对象满意度指标` → `服务对象满意度`."""
     name, _ = split_points(label)
+    name = name.removesuffix("等")  # 服务对象满意度指标等
     return name[:-2] if name.endswith("指标") and len(name) > 2 else name
 
 
@@ -27,6 +28,14 @@ class Template:
     description: str
     families: dict[str, tuple[str, ...]]  # level-1 name as printed → keys of its level-2 names
     header_words: tuple[str, ...] = ()  # words its indicator header has, in this order (年初目标值 …)
+    # Column words only this template uses (checked before INDICATOR_HEADERS): header word → role.
+    columns: tuple[tuple[str, str], ...] = ()
+    # A header cell split over a second header row: cell word → the words of its sub-columns.
+    subheaders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def indicator_headers(self) -> tuple[tuple[str, str], ...]:
+        return self.columns + INDICATOR_HEADERS
 
     def header_matches(self, header: list[str]) -> bool:
         """Whether the header words occur in the indicator header, in their order."""
@@ -74,6 +83,16 @@ TEMPLATES = (
         "weight_first_project",
         "分值在年度指标值之前的项目自评表 (四川衔接资金、北京 2016 …): 分值 / 年度指标值 / 全年实际值 / 得分",
         _NATIONAL, header_words=("三级指标", "分值", "年度指标值"),
+    ),
+    Template(
+        "hebei_project",
+        "河北 预算项目绩效自评表 (系统导出): 预期指标值分为 符号/值/单位, 自评得分分为 单项指标得分/权重占比(%)/单项指标折算得分",
+        {**_NATIONAL, "预算执行率": ("预算执行率",)}, header_words=("单项指标实际完成值",),
+        columns=(("指标分值", "description"), ("符号", "operator"), ("单位", "unit"),
+                 ("单项指标实际完成值", "actual"), ("单项指标完成情况", "status"),
+                 ("单项指标得分", "item_score"), ("权重占比", "weight"), ("单项指标折算得分", "score")),
+        subheaders={"预期指标值": ("符号", "预期指标值", "单位"),
+                    "自评得分": ("单项指标得分", "权重占比", "单项指标折算得分")},
     ),
     Template(
         "hunan_special_fund",
@@ -140,7 +159,9 @@ FUND_HEADERS = (
     ("全年预算", "budget_adjusted"), ("调整预算", "budget_adjusted"), ("预算数", "budget_adjusted"),
     ("调整后预算", "budget_adjusted"), ("全年执行", "spent"), ("预算执行数", "spent"),
     ("执行数", "spent"), ("分值", "weight"), ("权重", "weight"), ("执行率", "execution_rate"),
-    ("预算执行率", "execution_rate"), ("得分计算方法", "scoring_method"), ("得分", "score"),
+    ("预算执行率", "execution_rate"), ("预算安排", "budget_adjusted"), ("资金到位", "received"),
+    ("资金执行", "spent"), ("预算执行进度", "execution_rate"),
+    ("得分计算方法", "scoring_method"), ("得分", "score"),
     ("原因", "reason"),
 )
 # Where the funds block ends: the goals or the indicator table.

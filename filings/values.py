@@ -66,6 +66,7 @@ _OP_WORDS = {">=": "≥", "<=": "≤", "不低于": "≥", "不少于": "≥", "
              "不高于": "≤", "不超过": "≤", "小于等于": "≤"}
 _OP_SUFFIX = {"以内": "≤", "以下": "≤", "内": "≤", "以上": "≥"}
 _UNIT = re.compile(r"^[%‰A-Za-z\u4e00-\u9fff/·.]{1,8}$")
+_UNIT_NOTE = re.compile(r"\([^()]*\)$")  # the unit explained after it (NFKC made the brackets ASCII)
 _PERIOD = re.compile(
     r"^(?:19|20)\d{2}年(?:度|底前?|末|初|内|全年|上半年|下半年|\d{1,2}(?:月|[-~至—]\d{1,2}月)|"
     r"\d{1,2}月\d{1,2}日)"
@@ -91,7 +92,7 @@ def parse_measure(text: str | None) -> Measure:
     number = _NUMBER.match(rest)
     if not number:
         return Measure(raw, "qualitative", op)
-    unit = rest[number.end():]
+    unit = _UNIT_NOTE.sub("", rest[number.end():]) or rest[number.end():]  # %(百分比) → %
     for suffix, suffix_op in _OP_SUFFIX.items():
         if unit.endswith(suffix) and op is None:
             op, unit = suffix_op, unit[: -len(suffix)]

@@ -1,7 +1,8 @@
 """Forms whose text kept only the order of their cells: rows rebuilt from the table headers.
 
 青神 (Sichuan template) came as one HTML cell per line with empty cells kept as a bare `|`; 贵池
-as the whole form on one line of words. A 2024 form flattened onto one line reads as its tab text.
+as the whole form on one line of words; 中江, 北京 and 湖南 with every separator gone; 云南 as
+`|` rows exported out of step. A 2024 form flattened onto one line reads as its tab text.
 """
 
 import pytest
@@ -144,3 +145,34 @@ def test_form_without_weights_or_scores_is_complete_without_a_total():
     assert len([i for i in form.indicators if i.level3]) == 16
     assert all(i.weight is None and i.score is None for i in form.indicators)
     assert (form.budget_adjusted, form.spent, form.execution_rate_raw) == (194.9, 194.9, "100%")
+
+
+HEBEI = "2020/河北成安_19名百岁老人高龄津贴.txt"
+YUNNAN = "2022/云南永德_义务教育营养改善计划专项资金.txt"
+
+
+def test_two_header_rows_split_target_and_score_into_sub_columns():
+    """河北: 预期指标值 → 符号 / 值 / 单位, 自评得分 → 单项指标得分 / 权重占比 / 折算得分."""
+    form = _form(HEBEI)
+    assert (form.template_id, form.complete) == ("hebei_project", False)  # cut in the 预算执行率 row
+    assert "shortfall_reason" not in form.indicator_columns.split(",")
+    assert (form.budget_adjusted, form.spent, form.execution_rate_raw) == (6.84, 6.84, "100.00")
+    rows = [(i.level3, i.target_op, i.target_value, i.target_unit, i.actual_raw, i.weight, i.score, i.line)
+            for i in form.indicators]
+    assert rows == [("符合条件申报对象覆盖率", "≥", 98, "%", "100%", 25, 6.25, 17),
+                    ("完成率", "≥", 99, "%", "100%", 25, 6.25, 18),
+                    ("补贴发放率", "≥", 75, "%", "100%", 30, 9, 19),
+                    ("服务对象满意度", "≥", 95, "%", "100%", 10, 1, 20)]
+
+
+def test_sheet_exported_out_of_step_reads_whole_with_amounts_in_wan():
+    """云南: row labels after their figures, the indicator header over two rows, amounts in 元."""
+    form = _form(YUNNAN)
+    assert (form.template_id, form.complete, form.amount_unit) == ("yunnan_project", True, "元")
+    assert (form.budget_initial, form.budget_adjusted, form.spent) == (None, 38.766462, 38.766462)
+    assert (form.execution_rate_raw, form.total_weight_reported, form.total_score_reported) == ("100%", 100, 96)
+    named = [i for i in form.indicators if i.level3]
+    assert len(named) == 9 and sum(i.weight for i in named) + form.funds_weight == 100
+    qualitative = next(i for i in named if i.level3 == "减轻贫困学生家庭经济负担")
+    assert (qualitative.target_raw, qualitative.actual_raw, qualitative.weight, qualitative.score) == ("有效", "有效", 10, 10)
+    assert [i.level3 for i in named if i.level2 == "服务对象满意度指标等"] == ["学生满意度", "家长满意度"]

@@ -9,6 +9,8 @@ from conftest import XINGQING, ZHONGWEI, edit_line, findings_of, parse_text, sam
 QINGSHEN = "2023/四川青神_51000021R00000001995.txt"
 GUICHI = "2022/安徽池州贵池_委托业务项目.txt"
 ZHONGJIANG = "2022/四川中江_中江县农业水价综合改革精准补贴和节水奖励.txt"
+HEBEI = "2020/河北成安_19名百岁老人高龄津贴.txt"
+YUNNAN = "2022/云南永德_义务教育营养改善计划专项资金.txt"
 
 # What a careful reviewer flags in the samples (rule, file, line, field, expected, written, severity).
 KNOWN_FINDINGS = {
@@ -53,6 +55,17 @@ KNOWN_FINDINGS = {
     # 中江 (every separator gone): 10 + 产出70 + 效益20 + 满意度10 = 110 points, all scored, 总分 100.
     ("weights_sum_100", ZHONGJIANG, 1, "分值合计", "100", "110", "error"),
     ("scores_sum_to_total", ZHONGJIANG, 1, "总分", "110", "100", "error"),
+    # 河北: completed indicators scored 单项得分 = weight, so 折算得分 = weight²/100 (no reason column).
+    ("score_follows_rule", HEBEI, 17, "得分", "25", "6.25", "warning"),
+    ("score_follows_rule", HEBEI, 18, "得分", "25", "6.25", "warning"),
+    ("score_follows_rule", HEBEI, 19, "得分", "30", "9", "warning"),
+    ("score_follows_rule", HEBEI, 20, "得分", "10", "1", "warning"),
+    # 云南: 资金到位及时率 met (100% vs ≧100) but 7 of 10; 政策知晓率 98% of 100 scored 9, not 9.8;
+    # neither gives a reason.
+    ("score_follows_rule", YUNNAN, 17, "得分", "10", "7", "warning"),
+    ("score_follows_rule", YUNNAN, 22, "得分", "9.8", "9", "warning"),
+    ("shortfall_reason_present", YUNNAN, 17, "未完成原因分析", "扣分原因", "(空)", "error"),
+    ("shortfall_reason_present", YUNNAN, 22, "未完成原因分析", "扣分原因", "(空)", "error"),
 }
 
 
@@ -160,10 +173,10 @@ def test_self_score_silent_when_it_matches_the_total():
 def test_partial_forms_are_not_summed(tables, findings):
     """A cut-off form has no totals to check; the rows it shows are checked like any other."""
     partial = tables["forms"].filter(~pl.col("complete"))["form_id"]
-    assert partial.len() == 6  # 北京, 山西, 河北, 云南, 贵池 and 湖北: cut off or not read whole
+    assert partial.len() == 5  # 北京, 山西, 河北, 贵池 and 湖北: cut off or not read whole
     on_partial = findings.filter(pl.col("form_id").is_in(partial.implode()))
-    assert set(on_partial["check_id"]) == {"funds_total_equals_parts"}
-    assert set(on_partial["source_file"]) == {GUICHI}
+    assert set(on_partial["check_id"]) == {"funds_total_equals_parts", "score_follows_rule"}
+    assert set(on_partial["source_file"]) == {GUICHI, HEBEI}
 
 
 def test_year_check_reads_the_goals_too():

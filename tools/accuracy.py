@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from filings.parse import parse_path
+from filings.project import TO_WAN
 from filings.tables import to_tables
 from filings.text import clean
 
@@ -37,7 +38,9 @@ def form_facts(raw: Path, files: list[str]) -> pl.DataFrame:
         sections=pl.struct("level1", "level1_points").unique().struct.field("level1_points").sum())
     # Visible weights: the funds weight and every row's weight, or the sections' points where
     # a template weighs sections rather than rows (湖北).
+    as_printed = pl.col("amount_unit").replace_strict(TO_WAN, default=1.0)  # annotations keep the form's unit
     return (tables["forms"].filter(pl.col("form_type") == "project").join(counts, on="form_id", how="left")
+            .with_columns(*(pl.col(c) / as_printed for c in ("budget_initial", "budget_adjusted", "spent")))
             .with_columns(n_indicators=pl.col("n_indicators").fill_null(0),
                           sum_weights=pl.col("funds_weight").fill_null(0)
                           + pl.when(pl.col("n_weights") > 0).then("weights").otherwise(

@@ -37,6 +37,11 @@ def read(data: bytes) -> list[Row]:
         if rebuilt is not None:
             return rebuilt
     tabbed = "\t" in text
+    if not tabbed and _rows_run_together(lines):
+        tokens = [Token(n, cell) for n, line in enumerate(lines, 1) for cell in line.split("|") if cell.strip()]
+        rebuilt = reflow(tokens, blanks_kept=False)
+        if rebuilt is not None:
+            return rebuilt
     rows = []
     for number, line in _joined_chunks(lines):
         if line.lstrip().startswith("#"):
@@ -50,6 +55,17 @@ def read(data: bytes) -> list[Row]:
             rebuilt = None
         rows += rebuilt if rebuilt is not None else filter(None, [row_of(number, cells)])
     return rows
+
+
+def _rows_run_together(lines: list[str]) -> bool:
+    """`|` rows of a merged-cell sheet exported out of step: the indicator headings begin deep
+    inside a line that also holds other rows (goals, the funds block)."""
+    for line in lines:
+        cells = [c.strip() for c in line.split("|") if c.strip()]
+        at = next((i for i, c in enumerate(cells) if c.replace(" ", "").startswith("一级指标")), None)
+        if at is not None:
+            return at > 3
+    return False
 
 
 _CHUNK = re.compile(r"^(\d+)、")
