@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: run test ui docs accuracy corpus bench setup browser clean
+.PHONY: test-cluster bench-checks
 
 setup: $(STAMP)
 
@@ -42,6 +43,16 @@ corpus: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py --forms $(FORMS) --seed $(SEED)
+
+# deploy/: the cluster configuration (Postgres instance, k8s executor) loaded against Dagster's schemas.
+test-cluster: $(STAMP)
+	$(BIN)/pytest tests/test_cluster.py -q
+
+# The quality rules over a synthetic warehouse of CHECK_FORMS forms (docs/benchmarks.md).
+CHECK_FORMS ?= 1000000
+
+bench-checks: $(STAMP)
+	$(BIN)/python tools/bench_checks.py --forms $(CHECK_FORMS)
 
 accuracy: $(STAMP)
 	$(BIN)/python tools/accuracy.py

@@ -1,0 +1,182 @@
+"""The rules at warehouse scale: `make bench-checks CHECK_FORMS=1000000`. Synthesizes a warehouse of
+that many forms by replicating the parsed sample filings with new ids (parquet partitions in the
+pipeline's layout), scans it lazily and times the quality rules over it: forms, rows, seconds per
+rule, total seconds, peak memory, and findings against copies × the sample's findings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from checks.catalogue import CATALOGUE  # noqa: E402
+from checks.config import load  # noqa: E402
+from checks.engine import run_rules  # noqa: E402
+from filings.discover import discover, reporting_years  # noqa: E402
+from filings.parse import parse_many  # noqa: E402
+from filings.tables import to_tables  # noqa: E402
+
+# The pipeline's layout, warehouse/<table>/reporting_year=<YYYY>/<file>.parquet, read as BI reads it:
+# a glob over every table's partitions.
+RULE_TABLES = ("filings", "forms", "fund_rows", "indicators", "department_indicators", "summary_rows", "quarantine")
+
+
+def sample_tables(raw: Path) -> dict[str, pl.DataFrame]:
+    """Every sample filing in raw/, parsed by the real parser (the base that is replicated)."""
+    paths = [f.path for year in reporting_years(raw) for f in discover(raw, year)]
+    return to_tables(parse_many(paths, raw))
+
+
+def _copied(frame: pl.LazyFrame, copies: int) -> pl.LazyFrame:
+    """`copies` copies of every row; ids, files, projects and units made distinct per copy, so
+    copies never meet in a join (no duplicate forms, summaries match their own file's forms)."""
+    copy = pl.col("copy").cast(pl.String)
+    names = frame.collect_schema().names()
+    rewrite = {
+        "form_id": pl.col("form_id") + "~" + copy,
+        "filing_id": pl.col("filing_id") + "~" + copy,
+        "source_file": pl.concat_str(pl.lit("c"), copy, pl.lit("/"), pl.col("source_file")),
+        "project_name": pl.col("project_name") + "#" + copy,
+        "implementing_unit": pl.col("implementing_unit") + "#" + copy,
+    }
+    index = pl.LazyFrame({"copy": pl.arange(0, copies, eager=True, dtype=pl.Int32)})
+    return (index.join(frame, how="cross")
+            .with_columns(**{name: expr for name, expr in rewrite.items() if name in names})
+            .select(names))
+
+
+def synthesize(warehouse: Path, forms: int, raw: Path) -> None:
+    """Write the replicated tables as warehouse/<table>/reporting_year=<YYYY>/part-0.parquet."""
+    base = sample_tables(raw)
+    copies = math.ceil(forms / base["forms"].height)
+    year_of = base["forms"].select("form_id", "reporting_year")
+    for name in RULE_TABLES:
+        frame = base[name]
+        with_year = frame if "reporting_year" in frame.columns else frame.join(year_of, on="form_id")
+        for year in sorted(base["forms"]["reporting_year"].unique()):
+            part = with_year.filter(pl.col("reporting_year") == year)
+            if "reporting_year" not in frame.columns:
+                part = part.drop("reporting_year")
+            target = warehouse / name / f"reporting_year={year}" / "part-0.parquet"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copied(part.lazy(), copies).sink_parquet(target, compression="zstd", statistics=True)
+
+
+def scan(warehouse: Path) -> dict[str, pl.LazyFrame]:
+    """Every table as a lazy scan of its partitions (reporting_year from the path)."""
+    return {name: pl.scan_parquet(str(warehouse / name / "*" / "*.parquet"), hive_partitioning=True)
+            for name in RULE_TABLES}
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def lazy_attempt(lazy: dict[str, pl.LazyFrame], config) -> dict[str, str]:
+    """Whether each rule takes lazy frames: its query (`find`, its result collected, timed) and
+    then its whole evaluation (findings rendered as `check_results` rows); the first error otherwise."""
+    outcome = {}
+    for rule in CATALOGUE:
+        steps = []
+        for step, attempt in (("find", lambda: _collected(rule.find(lazy, config))),
+                              ("evaluate", lambda: rule.evaluate(lazy, config))):
+            started = time.perf_counter()
+            try:
+                attempt()
+                steps.append(f"{step} ok ({time.perf_counter() - started:.2f} s)")
+            except Exception as exc:  # noqa: BLE001 — reported, not handled
+                steps.append(f"{step}: {type(exc).__name__}: {str(exc).splitlines()[0][:70]}")
+        outcome[rule.check_id] = "; ".join(steps)
+    return outcome
+
+
+def _collected(frame):
+    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=1_000_000)
+    parser.add_argument("--warehouse", type=Path, help="an existing synthetic warehouse (else a fresh one)")
+    parser.add_argument("--raw", type=Path, default=PROJECT / "raw", help="the filings replicated")
+    parser.add_argument("--synthesize-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.synthesize_only:
+        synthesize(args.warehouse, args.forms, args.raw)
+        return
+
+    config = load()
+    base = sample_tables(args.raw)
+    base_findings = run_rules(base, config)["check_id"].value_counts()
+    copies = math.ceil(args.forms / base["forms"].height)
+    warehouse = args.warehouse or Path(tempfile.mkdtemp(prefix="jixiao-bench-checks-")) / "warehouse"
+    synthesized = None
+    if args.warehouse is None or not (warehouse / "forms").exists():
+        started = time.perf_counter()
+        # in a child process, so the peak memory below is the checks' alone
+        subprocess.run([sys.executable, __file__, "--synthesize-only", "--forms", str(args.forms),
+                        "--warehouse", str(warehouse), "--raw", str(args.raw)], check=True)
+        synthesized = time.perf_counter() - started
+    size = sum(p.stat().st_size for p in warehouse.rglob("*.parquet"))
+
+    print(f"{warehouse}: rules on lazy scans …", flush=True)
+    lazy = scan(warehouse)
+    lazy_outcome = lazy_attempt(lazy, config)
+    print("collecting the tables and running the rules …", flush=True)
+
+    started = time.perf_counter()
+    tables = {name: frame.collect() for name, frame in lazy.items()}
+    collect = time.perf_counter() - started
+    rows = {name: frame.height for name, frame in tables.items()}
+
+    per_rule = {}
+    for rule in CATALOGUE:
+        started = time.perf_counter()
+        found = rule.find(tables, config)
+        query = time.perf_counter() - started
+        started = time.perf_counter()
+        evaluated = rule.evaluate(tables, config)
+        per_rule[rule.check_id] = (query, time.perf_counter() - started, found.height, evaluated.height)
+
+    started = time.perf_counter()
+    findings = run_rules(tables, config)
+    total = time.perf_counter() - started
+    peak = peak_mb()
+
+    counts = dict(findings["check_id"].value_counts().iter_rows())
+    expected = {check: n * copies for check, n in base_findings.iter_rows()}
+
+    print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}, "
+          f"polars {pl.__version__}")
+    print(f"warehouse: {warehouse} ({size / 1e6:,.0f} MB parquet"
+          + (f", synthesized in {synthesized:.1f} s" if synthesized is not None else "") + ")")
+    print(f"forms: {rows['forms']:,} ({copies:,} copies of the {base['forms'].height} sample forms)")
+    print("rows: " + ", ".join(f"{name} {n:,}" for name, n in rows.items()))
+    print(f"scan and collect (lazy scan of every partition): {collect:.2f} s")
+    print(f"\n{'rule':32} {'query s':>8} {'rule s':>8} {'findings':>10}  lazy frames")
+    for check_id, (query, seconds, _, n) in per_rule.items():
+        print(f"{check_id:32} {query:8.2f} {seconds:8.2f} {n:10,}  {lazy_outcome[check_id]}")
+    print(f"\nrun_rules (16 rules, concat and sort): {total:.2f} s")
+    print(f"checks end to end (scan + run_rules): {collect + total:.2f} s → "
+          f"{rows['forms'] / (collect + total):,.0f} forms/s")
+    print(f"findings: {findings.height:,} "
+          f"({'= copies × the sample findings, per rule' if counts == expected else f'≠ expected {expected}'})")
+    print(f"peak memory: {peak:,.0f} MB")
+    if counts != expected:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
