@@ -15,6 +15,7 @@ from functools import lru_cache
 from itertools import chain
 
 from filings.templates import FUND_HEADERS, HEADER_FIELDS, INDICATOR_HEADERS, TEMPLATES, TOTAL_LABELS
+from filings.text import simplified
 from filings.values import parse_measure, parse_number, parse_rate
 
 _POINTS = r"(?:\(\d+(?:\.\d+)?分\))?"
@@ -42,7 +43,7 @@ def _labels() -> re.Pattern:
 def fused(line: str) -> bool:
     """A long line whose indicator headings run together (`一级指标二级指标`): a page's text with
     its table separators gone."""
-    return len(line) >= 200 and "指标二级" in line
+    return len(line) >= 200 and "指标二级" in simplified(line)
 
 
 def cut(line: str) -> list[str]:

@@ -1,8 +1,8 @@
 """Cell text normalisation: what a converter did to the words, undone.
 
 Converters leave HTML (`<b>总 分</b>`), LaTeX (`$ |B-A| \\leq 10$`), full-width forms and stray
-spaces inside words (`年初预 算数`, `100 %`). `clean` gives the text a reader would see; `compact`
-removes every space, for matching labels.
+spaces inside words (`年初预 算数`, `100 %`); some filings come in traditional characters. `clean`
+gives the text a reader would see; `compact` removes every space, for matching labels.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+import opencc
 
 # Only real tag names: `<B-A≤30,得5分;B-A>` is arithmetic, not markup.
 _HTML_TAG = re.compile(
@@ -21,13 +23,20 @@ _LATEX = {
 # Look-alike operators that NFKC leaves alone (full-width and box-drawing forms seen in filings).
 _OPERATORS = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "=", "＝": "="})
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_TO_SIMPLIFIED = opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """績效自評表 → 绩效自评表: one vocabulary for every filing."""
+    return _TO_SIMPLIFIED.convert(text)
 # OCR slips seen in scanned-then-converted filings.
 _OCR_SLIPS = {"万兀": "万元", "亿兀": "亿元"}
 
 
 @lru_cache(maxsize=1 << 16)  # forms repeat their labels and values: clean each text once
 def clean(text: str | None) -> str:
-    """Normalise one cell: strip markup, NFKC, unify operators, drop spaces a converter inserted.
+    """Normalise one cell: strip markup, NFKC, unify operators, traditional characters to
+    simplified, drop spaces a converter inserted.
 
     A space survives only between two ASCII letters or digits (`5 G`); Chinese text has none.
     """
@@ -36,7 +45,7 @@ def clean(text: str | None) -> str:
     s = _HTML_TAG.sub("", text)
     for latex, plain in _LATEX.items():
         s = s.replace(latex, plain)
-    s = unicodedata.normalize("NFKC", s).translate(_OPERATORS)
+    s = simplified(unicodedata.normalize("NFKC", s).translate(_OPERATORS))
     for slip, right in _OCR_SLIPS.items():
         s = s.replace(slip, right)
     parts = s.split()

@@ -176,3 +176,22 @@ def test_sheet_exported_out_of_step_reads_whole_with_amounts_in_wan():
     qualitative = next(i for i in named if i.level3 == "减轻贫困学生家庭经济负担")
     assert (qualitative.target_raw, qualitative.actual_raw, qualitative.weight, qualitative.score) == ("有效", "有效", 10, 10)
     assert [i.level3 for i in named if i.level2 == "服务对象满意度指标等"] == ["学生满意度", "家长满意度"]
+
+
+def test_traditional_characters_give_the_same_tables():
+    """績效自評表: every cleaned field and figure as from the simplified text; raw text as written."""
+    import opencc
+
+    text = sample_text(ZHONGWEI)
+    simplified, traditional = parse_text(text), parse_text(opencc.OpenCC("s2t").convert(text))
+    raw = ("form_id", "filing_id", "target_raw", "actual_raw", "execution_rate_raw")
+
+    def cleaned(record):
+        return {k: v for k, v in vars(record).items() if k not in raw and not isinstance(v, list)}
+
+    assert traditional.status == simplified.status == "parsed"
+    for a, b in zip(simplified.forms, traditional.forms, strict=True):
+        assert cleaned(b) == cleaned(a)
+        assert [cleaned(i) for i in b.indicators] == [cleaned(i) for i in a.indicators]
+        assert [cleaned(r) for r in b.fund_rows] == [cleaned(r) for r in a.fund_rows]
+    assert any("萬元" in (i.target_raw or "") for f in traditional.forms for i in f.indicators)
