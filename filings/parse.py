@@ -13,7 +13,7 @@ from filings.department import parse_department
 from filings.discover import inside
 from filings.fallback import read_labelled_fields
 from filings.grid import UnreadableFiling
-from filings.readers import read_grid
+from filings.readers import guards, read_grid
 from filings.project import LayoutNotRecognised, parse_project
 from filings.records import Filing, Form
 from filings.split import FormBlock, split_forms
@@ -94,7 +94,11 @@ def parse_path(path: Path, raw_root: Path) -> Filing:
         return Filing(refused_id, source_file, reporting_year, 0, "quarantined", 0,
                       "拒绝读取:符号链接指向 raw/ 之外的位置", "outside_raw")
     try:
+        size = path.stat().st_size
+        guards.refuse_oversized(size)  # before reading it into memory
         data = path.read_bytes()
+    except UnreadableFiling as exc:
+        return Filing(refused_id, source_file, reporting_year, size, "quarantined", 0, str(exc), exc.code)
     except OSError as exc:
         return Filing(refused_id, source_file, reporting_year, 0, "quarantined", 0,
                       f"无法读取文件:{exc.strerror}", "unreadable")

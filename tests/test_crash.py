@@ -2,7 +2,6 @@
 entirely new, never a mix, and the next run repairs the warehouse to what a clean run publishes."""
 
 import json
-import os
 import random
 import shutil
 import signal

@@ -47,6 +47,15 @@ def test_rerun_reuses_unchanged_files_and_matches_a_full_run(raw_copy, tmp_path)
     assert read(warehouse, "check_results", 2024).filter(pl.col("check_id") == "duplicate_forms").height == 7
 
 
+def test_the_same_input_gives_identical_tables(raw_copy, tmp_path):
+    """Idempotent: two runs from scratch over the same raw/ publish the same rows with the same ids."""
+    for warehouse in ("a", "b"):
+        assert _run(raw_copy, tmp_path / warehouse)["files_parsed"] == 2
+    again = _tables(tmp_path / "b")
+    assert all(table.equals(again[name]) and table.height for name, table in _tables(tmp_path / "a").items()
+               if name != "quarantine")
+
+
 def test_a_new_parser_version_parses_everything_again(tmp_path, tables):
     filings = tables["filings"].filter(pl.col("reporting_year") == 2024)
     publish(tmp_path, 2024, {"filings": filings.with_columns(parser_version=pl.lit("0")),

@@ -5,11 +5,8 @@ Formats differ only here; everything after the grid is the same for all of them.
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from filings.grid import Row, UnreadableFiling
-from filings.readers import document, html, pdf, spreadsheet, text
+from filings.readers import document, guards, html, pdf, spreadsheet, text
 
 READERS = {
     ".txt": text.read, ".md": text.read,
@@ -18,36 +15,27 @@ READERS = {
     ".docx": document.read,
     ".pdf": pdf.read,
 }
-
-
-# Office files are zip archives: refuse one that would inflate beyond reason (a zip bomb).
-MAX_INFLATED = 200 * 1024 * 1024
-MAX_RATIO = 200
+# What each reader takes, by content (guards.content_kind); text and HTML take no binary kind.
+_KINDS_READ = {spreadsheet.read: {".xlsx", ".ods", "ole"}, document.read: {".docx"}, pdf.read: {".pdf"}}
 
 
 def read_grid(data: bytes, suffix: str) -> list[Row]:
-    """The grid of a file; UnreadableFiling (with a reason) for an unknown or unreadable format."""
+    """The grid of a file; UnreadableFiling (with a reason) for an unknown, unreadable or hostile file."""
     reader = READERS.get(suffix.lower())
     if reader is None:
         known = " ".join(sorted(READERS))
         raise UnreadableFiling(f"暂不支持的文件格式 {suffix or '(无扩展名)'}:可读取 {known}", "unsupported_format")
-    if data.startswith(b"PK\x03\x04"):
-        _refuse_bombs(data)
+    guards.refuse_oversized(len(data))
+    guards.refuse_wrong_extension(data, suffix, _KINDS_READ.get(reader, set()))
+    if reader is text.read:
+        guards.refuse_long_lines(data)
     try:
+        if data.startswith(b"PK\x03\x04"):
+            guards.refuse_hostile_archive(data)
         return reader(data)
     except UnreadableFiling:
         raise
     except Exception as exc:  # a library's own error on a damaged file
+        if guards.truncated(data):
+            raise UnreadableFiling("文件不完整,像是在复制或上传时被截断:请重新报送完整的文件", "damaged") from exc
         raise UnreadableFiling(f"文件已损坏或不是有效的 {suffix} 文件({type(exc).__name__})", "damaged") from exc
-
-
-def _refuse_bombs(data: bytes) -> None:
-    try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile:
-        return  # the reader reports the damage
-    inflated = sum(m.file_size for m in members)
-    packed = max(sum(m.compress_size for m in members), 1)
-    if inflated > MAX_INFLATED or (inflated > 10 * 1024 * 1024 and inflated / packed > MAX_RATIO):
-        raise UnreadableFiling(f"压缩内容解压后达 {inflated // 1024 // 1024} MB(压缩比 {inflated // packed}:1),"
-                               "疑似压缩炸弹,拒绝读取", "zip_bomb")

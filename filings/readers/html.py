@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 
-from filings.grid import Row, row_of
+from filings.grid import Row, UnreadableFiling, row_of
+from filings.readers.guards import entities_refused, html_declares_entities
 from filings.readers.text import decode
 
 _BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "li", "caption", "title"}
@@ -12,8 +15,14 @@ _MAX_SPAN = 50  # a colspan larger than any real form: ignore the rest
 
 
 def read(data: bytes) -> list[Row]:
+    page = decode(data)
+    if html_declares_entities(page):
+        raise entities_refused("HTML 页面")
+    if not re.search(r"<(html|body|table|tr|p|div|h[1-6])\b", page, re.IGNORECASE):
+        raise UnreadableFiling("扩展名为 HTML,内容却不是网页(没有 html、body、table 等标签):"
+                               "若是文本,请改为 .txt 后重新报送", "unsupported_format")
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
-    root = lxml.html.fromstring(decode(data), parser=parser)
+    root = lxml.html.fromstring(page, parser=parser)
     for junk in root.iter("script", "style"):
         junk.drop_tree()
     rows, line = [], 0
