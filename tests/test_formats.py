@@ -1,7 +1,7 @@
 """Every file format reads into the same tables as the converter text it was built from.
 
 The fixtures in tests/fixtures/formats/ were written from the 2024 samples by real writers
-(xlsxwriter, python-docx, reportlab; see tools/build_fixtures.py) and are read back by the real
+(xlsxwriter, xlwt, python-docx, reportlab; see tools/build_fixtures.py) and are read back by the real
 readers (calamine, python-docx, lxml, pdfplumber).
 """
 
@@ -31,7 +31,7 @@ def _facts(data: bytes, name: str):
     return filing, forms, indicators, findings
 
 
-@pytest.mark.parametrize("suffix", [".html", ".xlsx", ".docx", ".pdf"])
+@pytest.mark.parametrize("suffix", [".html", ".xlsx", ".xls", ".docx", ".pdf"])
 @pytest.mark.parametrize("stem", SAMPLES)
 def test_format_yields_the_same_tables_and_findings_as_the_text(stem, suffix):
     reference = _facts((RAW / "2024" / f"{stem}.txt").read_bytes(), f"{stem}.txt")

@@ -1,8 +1,9 @@
 """Build the file-format fixtures from the 2024 text samples with real writers (run once, commit
-the output): tests/fixtures/formats/<sample>.{html,xlsx,docx,pdf}, scan.pdf, encrypted.pdf.
+the output): tests/fixtures/formats/<sample>.{html,xlsx,xls,docx,pdf}, scan.pdf, encrypted.pdf.
 
 Each keeps the text grid: one-cell rows become headings or paragraphs, runs of table rows become
-one table whose columns are the text's tab columns. Writers: xlsxwriter, python-docx, and
+one table whose columns are the text's tab columns. Writers: xlsxwriter, xlwt (Excel 97-2003
+.xls), python-docx, and
 reportlab with its built-in Adobe CID font for Chinese (`.venv/bin/python tools/build_fixtures.py`).
 """
 
@@ -65,6 +66,17 @@ def write_xlsx(rows, path):
     book.close()
 
 
+def write_xls(rows, path):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("自评表")
+    for row in rows:
+        for cell in row.cells:
+            sheet.write(row.line - 1, cell.col, cell.raw)
+    book.save(str(path))
+
+
 def write_docx(rows, path):
     import docx
 
@@ -125,6 +137,7 @@ def main():
         stem = OUT / Path(sample).stem
         write_html(rows, stem.with_suffix(".html"))
         write_xlsx(rows, stem.with_suffix(".xlsx"))
+        write_xls(rows, stem.with_suffix(".xls"))
         write_docx(rows, stem.with_suffix(".docx"))
         write_pdf(rows, stem.with_suffix(".pdf"))
     print(f"fixtures written to {OUT}")
