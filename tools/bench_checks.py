@@ -29,8 +29,8 @@ from filings.parse import parse_many  # noqa: E402
 from filings.tables import to_tables  # noqa: E402
 
 # The pipeline's layout, warehouse/<table>/reporting_year=<YYYY>/<file>.parquet, read as BI reads it:
-# a glob over every table's partitions.
-RULE_TABLES = ("filings", "forms", "fund_rows", "indicators", "department_indicators", "summary_rows", "quarantine")
+# a glob over every table's partitions. Every table the parser makes is replicated (the rules may
+# read any of them).
 
 
 def sample_tables(raw: Path) -> dict[str, pl.DataFrame]:
@@ -62,8 +62,7 @@ def synthesize(warehouse: Path, forms: int, raw: Path) -> None:
     base = sample_tables(raw)
     copies = math.ceil(forms / base["forms"].height)
     year_of = base["forms"].select("form_id", "reporting_year")
-    for name in RULE_TABLES:
-        frame = base[name]
+    for name, frame in base.items():
         with_year = frame if "reporting_year" in frame.columns else frame.join(year_of, on="form_id")
         for year in sorted(base["forms"]["reporting_year"].unique()):
             part = with_year.filter(pl.col("reporting_year") == year)
@@ -77,7 +76,7 @@ def synthesize(warehouse: Path, forms: int, raw: Path) -> None:
 def scan(warehouse: Path) -> dict[str, pl.LazyFrame]:
     """Every table as a lazy scan of its partitions (reporting_year from the path)."""
     return {name: pl.scan_parquet(str(warehouse / name / "*" / "*.parquet"), hive_partitioning=True)
-            for name in RULE_TABLES}
+            for name in sorted(p.name for p in warehouse.iterdir() if not p.name.startswith(("_", ".")))}
 
 
 def peak_mb() -> float:
