@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test ui docs accuracy corpus bench setup browser clean
+.PHONY: run test ui docs accuracy corpus bench setup browser clean fuzz
 .PHONY: test-cluster bench-checks
 
 setup: $(STAMP)
@@ -53,6 +53,14 @@ CHECK_FORMS ?= 1000000
 
 bench-checks: $(STAMP)
 	$(BIN)/python tools/bench_checks.py --forms $(CHECK_FORMS)
+
+# Coverage-guided fuzzing of the parser (atheris, libFuzzer). atheris is not in requirements.lock:
+# it ships wheels for x86_64 Linux only, so this target installs it where it runs.
+RUNS ?= 2000
+
+fuzz: $(STAMP)
+	@$(BIN)/python -c 'import atheris' 2>/dev/null || $(BIN)/pip install --quiet --disable-pip-version-check atheris==3.0.0
+	$(BIN)/python tools/fuzz_atheris.py -runs=$(RUNS) -timeout=30 -max_len=200000 -artifact_prefix=test-artifacts/
 
 accuracy: $(STAMP)
 	$(BIN)/python tools/accuracy.py
