@@ -72,7 +72,10 @@ def publish(warehouse: Path, year: int, tables: dict[str, pl.DataFrame],
 def uncommitted(warehouse: Path, year: int) -> list[Path]:
     """Files of the year that its commit record does not name: a superseded generation, or what
     an interrupted publish left (new files, staging files)."""
-    keep = set((committed(warehouse, year) or {}).values())
+    try:
+        keep = set((committed(warehouse, year) or {}).values())
+    except (ValueError, KeyError):  # a damaged record names nothing: the year is published afresh
+        keep = set()
     files = [f for folder in warehouse.glob(f"*/reporting_year={year}") for f in folder.iterdir() if f not in keep]
     return sorted(files + list((warehouse / COMMITS).glob(f".{commit_file(warehouse, year).name}.*.tmp")))
 

@@ -6,6 +6,7 @@ import re
 
 import duckdb
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from conftest import PROJECT
@@ -50,6 +51,15 @@ def test_files_no_commit_names_are_invisible_and_removed_by_the_next_publish(tmp
     assert len(uncommitted(tmp_path, 2024)) == 3
     publish(tmp_path, 2024, {"indicators": tables["indicators"].head(2)})
     assert uncommitted(tmp_path, 2024) == [] and read(tmp_path, "indicators", 2024).height == 2
+
+
+def test_a_damaged_commit_record_is_reported_on_read_and_replaced_by_the_next_publish(tmp_path, tables):
+    publish(tmp_path, 2024, {"forms": tables["forms"]})
+    commit_file(tmp_path, 2024).write_text('{"reporting_year": 20')
+    with pytest.raises(ValueError):
+        read_year(tmp_path, 2024)
+    publish(tmp_path, 2024, {"forms": tables["forms"].head(1)})
+    assert read(tmp_path, "forms", 2024).height == 1 and uncommitted(tmp_path, 2024) == []
 
 
 def test_a_warehouse_from_before_commit_records_is_republished_cleanly(tmp_path, tables):
