@@ -36,7 +36,9 @@ class Rule:
             "form_id", "filing_id", "source_file", "reporting_year", "project_name", "implementing_unit",
             form=pl.coalesce("project_name", "title", pl.lit("(无标题)")),
         )
-        found = found.join(context, on="form_id", how="left")
+        found = found.join(context, on="form_id", how="left").join(
+            tables["source_positions"].select("source_file", "line", "position"), on=["source_file", "line"],
+            how="left").with_columns(where=pl.coalesce("position", pl.format("第{}行", "line")))
         messages = [self.message.format_map(row) for row in found.iter_rows(named=True)]
         severity = pl.col("severity") if "severity" in found.columns else pl.lit(self.severity)
         return found.with_columns(
@@ -44,7 +46,7 @@ class Rule:
         ).select(columns("check_results")).cast(empty("check_results").schema)
 
 
-_AT = "{source_file} 第{line}行《{form}》"
+_AT = "{source_file} {where}《{form}》"  # where: 第12行, or 第2页第5行 / 工作表「自评表」第12行
 
 CATALOGUE: tuple[Rule, ...] = (
     Rule("funds_total_equals_parts", "error", "fund_rows", "年度资金总额应等于其中各项之和",

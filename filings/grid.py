@@ -30,17 +30,18 @@ class Cell:
 class Row:
     line: int  # 1-based: the line of a text file, the row of a sheet, the table row or paragraph of a document
     cells: tuple[Cell, ...]  # non-empty cells only, in order
+    where: str | None = None  # the position a reader of the original sees (第2页第5行, 工作表「自评表」第12行)
 
     @property
     def joined(self) -> str:
         return " ".join(c.text for c in self.cells)
 
 
-def row_of(line: int, values) -> Row | None:
+def row_of(line: int, values, where: str | None = None) -> Row | None:
     """A grid row from a reader's cell values (None or blank for an empty cell); None if all are empty."""
     cells = tuple(Cell(col, str(v).strip(), clean(str(v))) for col, v in enumerate(values)
                   if v is not None and clean(str(v)))
-    return Row(line, cells) if cells else None
+    return Row(line, cells, where) if cells else None
 
 
 def find_cell(row: Row, *labels: str) -> Cell | None:

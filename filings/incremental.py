@@ -46,6 +46,8 @@ def _split(published: dict[str, pl.DataFrame], raw_root: Path,
     reused = {"filings": unchanged, "forms": forms}
     for child in Form.CHILDREN:
         reused[child] = published[child].select(columns(child)).filter(pl.col("form_id").is_in(form_ids))
+    reused["source_positions"] = published["source_positions"].select(columns("source_positions")).filter(
+        pl.col("source_file").is_in(list(kept)))
     return reused, [f for f in files if f.source_file not in kept]
 
 

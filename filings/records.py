@@ -150,6 +150,17 @@ class Form:
 
 
 @dataclass
+class SourcePosition:
+    """Where a grid row stands in a paged, sheeted or tabled original (PDF, spreadsheet, Word, HTML)."""
+
+    filing_id: str
+    source_file: str
+    reporting_year: int
+    line: int
+    position: str  # 第2页第5行, 工作表「自评表」第12行, 第1个表格第7行
+
+
+@dataclass
 class Filing:
     """One input file and what became of it."""
 
@@ -163,3 +174,4 @@ class Filing:
     reason_code: str | None = None  # why it was quarantined (see filings.schemas.REASON_CODES)
     parser_version: str = PARSER_VERSION
     forms: list[Form] = field(default_factory=list, repr=False)
+    positions: list[SourcePosition] = field(default_factory=list, repr=False)

@@ -20,7 +20,8 @@ FILING_STATUSES = ["parsed", "partial", "quarantined"]
 MEASURE_KINDS = ["quantity", "period", "qualitative", "empty"]
 SEVERITIES = ["error", "warning"]
 REASON_CODES = ["unsupported_format", "binary_content", "unknown_encoding", "damaged", "encrypted", "needs_ocr",
-                "zip_bomb", "empty", "no_form_title", "outside_raw", "unreadable"]
+                "zip_bomb", "empty", "no_form_title", "outside_raw", "unreadable", "truncated", "xml_entities",
+                "wrong_extension", "too_large", "line_too_long"]
 
 
 def _f(zh: str, en: str, **checks) -> object:
@@ -190,10 +191,24 @@ class CheckResults(_Table):
     implementing_unit: Optional[str] = _n("实施单位", "implementing unit")
     row_index: Optional[int] = _n("指标/资金行序号(整表问题为空)", "row position, null for a whole-form finding")
     line: Optional[int] = _n("文件行号", "line in the file")
+    position: Optional[str] = _n("原文位置(PDF 页、工作表、表格中的行;文本文件为空)",
+                                 "page, sheet or table row in the original; null for text files")
     field: str = _f("有问题的栏目", "field in question")
     expected: Optional[str] = _n("应为", "expected value")
     actual: Optional[str] = _n("实际填写", "value written")
     message: str = _f("给数据管理员的说明(中文)", "message for the data steward, in Chinese")
+
+
+class SourcePositions(_Table):
+    """Where each row of a PDF, spreadsheet, Word or HTML filing stands in the original (原文位置),
+    for the `line` of any other table: page, sheet or table, and row."""
+
+    filing_id: str = _f("文件内容哈希", "content hash of the file")
+    source_file: str = _f("相对 raw/ 的文件路径", "path relative to raw/")
+    reporting_year: int = _f("报告年度", "reporting year")
+    line: int = _f("文件行号(其他表的 line)", "line, as in the other tables", ge=1)
+    position: str = _f("原文位置:第2页第5行 / 工作表「自评表」第12行 / 第1个表格第7行",
+                       "position in the original file")
 
 
 class Quarantine(_Table):
@@ -214,6 +229,7 @@ TABLES: dict[str, type[_Table]] = {
     "indicators": Indicators,
     "department_indicators": DepartmentIndicators,
     "summary_rows": SummaryRows,
+    "source_positions": SourcePositions,
     "quarantine": Quarantine,
     "check_results": CheckResults,
 }
@@ -227,6 +243,7 @@ RECORDS = {
     "indicators": records.Indicator,
     "department_indicators": records.DepartmentIndicator,
     "summary_rows": records.SummaryRow,
+    "source_positions": records.SourcePosition,
 }
 
 

@@ -21,6 +21,7 @@ def to_tables(filings: list[Filing]) -> dict[str, pl.DataFrame]:
         "filings": filings,
         "forms": forms,
         **{child: [r for form in forms for r in getattr(form, child)] for child in Form.CHILDREN},
+        "source_positions": [p for filing in filings for p in filing.positions],
     }
     return canonical_order({name: _frame(name, rows[name]) for name in PARSED_TABLES})
 
@@ -34,6 +35,7 @@ def canonical_order(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     for child in Form.CHILDREN:
         ordered[child] = (tables[child].join(rank, on="form_id", how="left", maintain_order="left")
                           .sort("_rank", "row_index").drop("_rank"))
+    ordered["source_positions"] = tables["source_positions"].sort("source_file", "line")
     ordered["quarantine"] = filings.filter(pl.col("status") == "quarantined").select(
         "source_file", "filing_id", "reporting_year", "bytes", "reason_code", message=pl.col("error"))
     return ordered

@@ -50,9 +50,9 @@ def test_other_provinces_never_break_the_run_and_say_what_is_missing(all_filings
     (b"", "2024/empty.txt", "empty", "文件为空"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "2024/scan.txt", "binary_content", "二进制"),
     ("绩效自评表".encode() + b"\xff\xfe\xfa", "2024/broken.txt", "unknown_encoding", "编码"),
-    ("%PDF-1.7 …".encode(), "2024/form.pdf", "damaged", "被截断"),
+    ("%PDF-1.7 …".encode(), "2024/form.pdf", "truncated", "被截断"),
     ("%PDF-1.7 乱码 %%EOF".encode(), "2024/form.pdf", "damaged", "文件已损坏或不是有效的 .pdf 文件"),
-    (b"PK\x03\x04 truncated", "2024/form.xlsx", "damaged", "被截断"),
+    (b"PK\x03\x04 truncated", "2024/form.xlsx", "truncated", "被截断"),
     ("WPS".encode(), "2024/form.wps", "unsupported_format", "暂不支持的文件格式 .wps"),
     ("这是一份通知,没有任何表格。".encode(), "2024/notice.txt", "no_form_title", "未找到"),
 ])

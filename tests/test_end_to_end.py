@@ -14,11 +14,11 @@ from filings.warehouse import committed, published_years
 def test_run_publishes_every_year_and_prints_the_summary(run_output):
     root, _, done = run_output
     assert done.returncode == 0, done.stderr
-    assert "files: 12 (parsed 3, partial 9, quarantined 0)" in done.stdout
-    assert "forms: 22 (13 complete) in 5 reporting years 2016, 2020, 2022, 2023, 2024" in done.stdout
+    assert "files: 12 (parsed 7, partial 5, quarantined 0)" in done.stdout
+    assert "forms: 22 (17 complete) in 5 reporting years 2016, 2020, 2022, 2023, 2024" in done.stdout
     assert re.search(r"year_matches_reporting_year\s+4\s+0\s", done.stdout)
-    assert re.search(r"score_follows_rule\s+0\s+8\s", done.stdout)
-    assert "findings: 22 (11 errors, 11 warnings)" in done.stdout
+    assert re.search(r"score_follows_rule\s+0\s+14\s", done.stdout)
+    assert "findings: 37 (20 errors, 17 warnings)" in done.stdout
     assert "2024: 2 files (2 parsed, 0 unchanged since the last run), 12 forms" in done.stdout
     assert published_years(root / "warehouse") == [2016, 2020, 2022, 2023, 2024]
     for year in (2016, 2020, 2022, 2023, 2024):
@@ -31,7 +31,7 @@ def test_readme_duckdb_query_runs_on_the_warehouse(run_output, monkeypatch):
     query = re.search(r"<!-- duckdb-example -->\n```sql\n(.*?)```", readme, re.S).group(1)
     monkeypatch.chdir(root)
     rows = duckdb.sql(query).fetchall()
-    assert len(rows) == 22
+    assert len(rows) == 22  # the 2024 findings
     assert (XINGQING, "禁毒专项经费", "self_score_matches_total", 140, "自评得分", "100", "97") in rows
 
 

@@ -72,5 +72,26 @@ def test_an_xml_entity_bomb_inside_a_docx_is_refused():
         for item in original.infolist():
             archive.writestr(item, bomb if item.filename == "word/document.xml" else original.read(item.filename))
     filing = parse_filing(packed.getvalue(), "2024/bomb.docx", 2024)
-    assert (filing.status, filing.reason_code) == ("quarantined", "damaged")
+    assert (filing.status, filing.reason_code) == ("quarantined", "xml_entities")
     assert filing.error.startswith("word/document.xml 含 XML 文档类型或实体声明")
+
+
+@pytest.mark.parametrize("suffix, position", [
+    (".xlsx", "工作表「自评表」第140行"),  # the text's line 140 is the sheet's row 140
+    (".xls", "工作表「自评表」第140行"),
+    (".docx", "第5个表格第3行"),  # the third row of the form's header table
+    (".html", "第5个表格第3行"),
+    (".pdf", "第7页第9行"),
+])
+def test_findings_point_into_the_original_file(suffix, position):
+    """A finding names the page, sheet or table row a steward opens the original at; text files
+    keep the line number."""
+    stem = SAMPLES[1]
+    tables = to_tables([parse_filing((FIXTURES / f"{stem}{suffix}").read_bytes(), f"2024/a{suffix}", 2024)])
+    found = run_rules(tables).filter(pl.col("check_id") == "self_score_matches_total").row(0, named=True)
+    assert found["position"] == position
+    assert found["message"].startswith(f"2024/a{suffix} {found['position']}《禁毒专项经费》")
+    positions = tables["source_positions"]
+    assert positions.filter(pl.col("line") == found["line"])["position"].to_list() == [found["position"]]
+    text = run_rules(to_tables([parse_filing((RAW / "2024" / f"{stem}.txt").read_bytes(), "2024/a.txt", 2024)]))
+    assert text.filter(pl.col("check_id") == "self_score_matches_total")["position"].to_list() == [None]

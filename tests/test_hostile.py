@@ -3,7 +3,6 @@ little time and memory, and the run goes on with the other files."""
 
 import io
 import resource
-import time
 import zipfile
 
 import polars as pl
@@ -51,19 +50,19 @@ XXE = '<!ENTITY x SYSTEM "file:///etc/passwd">'
 CHROME = "第 1 页 共 3 页\n打印时间:2024-03-01 10:00\n中卫市财政局 制表\n\n第 2 页 共 3 页\n— 3 —\n"
 
 BAD = {  # name: (bytes, reason code, message)
-    "billion laughs.xlsx": (_xlsx_with_entities(LAUGHS, "&l9;"), "damaged", f"xl/worksheets/sheet1.xml {ENTITIES}"),
-    "external entity.xlsx": (_xlsx_with_entities(XXE, "&x;"), "damaged", f"xl/worksheets/sheet1.xml {ENTITIES}"),
-    "billion laughs.html": (_html_with_entities(LAUGHS, "&l9;"), "damaged", f"HTML 页面 {ENTITIES}"),
-    "external entity.html": (_html_with_entities(XXE, "&x;"), "damaged", f"HTML 页面 {ENTITIES}"),
-    **{f"truncated {part}.{kind}": (_fixture(f".{kind}")[:int(len(_fixture(f".{kind}")) * part)], "damaged",
+    "billion laughs.xlsx": (_xlsx_with_entities(LAUGHS, "&l9;"), "xml_entities", f"xl/worksheets/sheet1.xml {ENTITIES}"),
+    "external entity.xlsx": (_xlsx_with_entities(XXE, "&x;"), "xml_entities", f"xl/worksheets/sheet1.xml {ENTITIES}"),
+    "billion laughs.html": (_html_with_entities(LAUGHS, "&l9;"), "xml_entities", f"HTML 页面 {ENTITIES}"),
+    "external entity.html": (_html_with_entities(XXE, "&x;"), "xml_entities", f"HTML 页面 {ENTITIES}"),
+    **{f"truncated {part}.{kind}": (_fixture(f".{kind}")[:int(len(_fixture(f".{kind}")) * part)], "truncated",
                                     "文件不完整,像是在复制或上传时被截断:请重新报送完整的文件")
        for kind in ("xlsx", "docx", "pdf") for part in (0.3, 0.97)},
-    "workbook.docx": (_fixture(".xlsx"), "unsupported_format", "扩展名为 .docx,内容却是Excel 工作簿(.xlsx):请改正扩展名后重新报送"),
-    "document.xlsx": (_fixture(".docx"), "unsupported_format", "扩展名为 .xlsx,内容却是Word 文档(.docx):请改正扩展名后重新报送"),
-    "pdf.xlsx": (_fixture(".pdf"), "unsupported_format", "扩展名为 .xlsx,内容却是PDF 文件:请改正扩展名后重新报送"),
-    "pdf.txt": (_fixture(".pdf"), "unsupported_format", "扩展名为 .txt,内容却是PDF 文件:请改正扩展名后重新报送"),
-    "workbook.pdf": (_fixture(".xlsx"), "unsupported_format", "扩展名为 .pdf,内容却是Excel 工作簿(.xlsx):请改正扩展名后重新报送"),
-    "text.html": (sample_text(ZHONGWEI).encode(), "unsupported_format",
+    "workbook.docx": (_fixture(".xlsx"), "wrong_extension", "扩展名为 .docx,内容却是Excel 工作簿(.xlsx):请改正扩展名后重新报送"),
+    "document.xlsx": (_fixture(".docx"), "wrong_extension", "扩展名为 .xlsx,内容却是Word 文档(.docx):请改正扩展名后重新报送"),
+    "pdf.xlsx": (_fixture(".pdf"), "wrong_extension", "扩展名为 .xlsx,内容却是PDF 文件:请改正扩展名后重新报送"),
+    "pdf.txt": (_fixture(".pdf"), "wrong_extension", "扩展名为 .txt,内容却是PDF 文件:请改正扩展名后重新报送"),
+    "workbook.pdf": (_fixture(".xlsx"), "wrong_extension", "扩展名为 .pdf,内容却是Excel 工作簿(.xlsx):请改正扩展名后重新报送"),
+    "text.html": (sample_text(ZHONGWEI).encode(), "wrong_extension",
                   "扩展名为 HTML,内容却不是网页(没有 html、body、table 等标签):若是文本,请改为 .txt 后重新报送"),
     "page chrome.txt": (CHROME.encode(), "no_form_title", "未找到任何绩效自评表、整体支出绩效表或汇总表的标题"),
 }
@@ -103,11 +102,10 @@ def test_a_200_mb_single_line_file_is_refused_by_size_without_reading_it(tmp_pat
         for _ in range(200):
             handle.write(chunk)
     (raw / "2024" / "中卫.txt").write_bytes((RAW / ZHONGWEI).read_bytes())
-    before, started = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     big, good = parse_many([huge, raw / "2024" / "中卫.txt"], raw)
-    assert time.perf_counter() - started < 5
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # KB: the file was not read
-    assert (big.status, big.reason_code, big.bytes) == ("quarantined", "unreadable", huge.stat().st_size)
+    assert (big.status, big.reason_code, big.bytes) == ("quarantined", "too_large", huge.stat().st_size)
     assert big.error == "文件大小 200 MB,超过 100 MB 的上限,拒绝读取:请按单位拆分后重新报送"
     assert good.status == "parsed" and good.n_forms == 7
 
@@ -115,7 +113,7 @@ def test_a_200_mb_single_line_file_is_refused_by_size_without_reading_it(tmp_pat
 def test_a_line_of_megabytes_is_refused():
     data = ("项目支出绩效自评表 " + "指标 1: 打击违法犯罪 ≥3000 起 " * 60_000).encode()[:2 * 1024 * 1024]
     filing = parse_filing(data, "2024/一行.txt", 2024)
-    assert (filing.status, filing.reason_code) == ("quarantined", "unreadable")
+    assert (filing.status, filing.reason_code) == ("quarantined", "line_too_long")
     assert filing.error == "第 1 行长达 2.0 MB(上限 1 MB),不是自评表的文本,拒绝读取"
 
 

@@ -13,17 +13,18 @@ from filings.grid import Row, row_of
 
 def read(data: bytes) -> list[Row]:
     body = docx.Document(io.BytesIO(data)).element.body
-    rows, line = [], 0
+    rows, line, tables = [], 0, 0
     for block in body.iterchildren():
         if block.tag == qn("w:p"):
-            grid = [[_text(block)]]
+            grid, table = [[_text(block)]], None
         elif block.tag == qn("w:tbl"):
-            grid = [_row_values(tr) for tr in block.iter(qn("w:tr"))]
+            grid, tables = [_row_values(tr) for tr in block.iter(qn("w:tr"))], tables + 1
+            table = tables
         else:
             continue
-        for values in grid:
+        for number, values in enumerate(grid, start=1):
             line += 1
-            row = row_of(line, values)
+            row = row_of(line, values, f"第{table}个表格第{number}行" if table else None)
             if row is not None:
                 rows.append(row)
     return rows

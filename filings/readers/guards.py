@@ -24,14 +24,14 @@ _KINDS = {".pdf": "PDF 文件", ".xlsx": "Excel 工作簿(.xlsx)", ".docx": "Wor
 def refuse_oversized(size: int) -> None:
     if size > MAX_BYTES:
         raise UnreadableFiling(f"文件大小 {size / 1024 / 1024:.0f} MB,超过 {MAX_BYTES // 1024 // 1024} MB 的上限,"
-                               "拒绝读取:请按单位拆分后重新报送", "unreadable")
+                               "拒绝读取:请按单位拆分后重新报送", "too_large")
 
 
 def refuse_long_lines(data: bytes) -> None:
     for number, line in enumerate(data.split(b"\n"), start=1):
         if len(line) > MAX_LINE:
             raise UnreadableFiling(f"第 {number} 行长达 {len(line) / 1024 / 1024:.1f} MB(上限 "
-                                   f"{MAX_LINE // 1024 // 1024} MB),不是自评表的文本,拒绝读取", "unreadable")
+                                   f"{MAX_LINE // 1024 // 1024} MB),不是自评表的文本,拒绝读取", "line_too_long")
 
 
 def content_kind(data: bytes) -> str | None:
@@ -60,7 +60,7 @@ def refuse_wrong_extension(data: bytes, suffix: str, accepted: set[str]) -> None
     """`accepted`: the kinds the suffix's reader takes (none for text and HTML)."""
     kind = content_kind(data)
     if kind is not None and kind not in accepted:
-        raise UnreadableFiling(f"扩展名为 {suffix},内容却是{_KINDS[kind]}:请改正扩展名后重新报送", "unsupported_format")
+        raise UnreadableFiling(f"扩展名为 {suffix},内容却是{_KINDS[kind]}:请改正扩展名后重新报送", "wrong_extension")
 
 
 def refuse_hostile_archive(data: bytes) -> None:
@@ -82,7 +82,7 @@ def refuse_hostile_archive(data: bytes) -> None:
 
 def entities_refused(where: str) -> UnreadableFiling:
     return UnreadableFiling(f"{where} 含 XML 文档类型或实体声明(<!DOCTYPE>/<!ENTITY>),疑似 XML 炸弹或外部实体"
-                           "攻击,拒绝读取", "damaged")
+                           "攻击,拒绝读取", "xml_entities")
 
 
 def truncated(data: bytes) -> bool:

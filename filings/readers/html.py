@@ -20,14 +20,19 @@ def read(data: bytes) -> list[Row]:
         raise entities_refused("HTML 页面")
     if not re.search(r"<(html|body|table|tr|p|div|h[1-6])\b", page, re.IGNORECASE):
         raise UnreadableFiling("扩展名为 HTML,内容却不是网页(没有 html、body、table 等标签):"
-                               "若是文本,请改为 .txt 后重新报送", "unsupported_format")
+                               "若是文本,请改为 .txt 后重新报送", "wrong_extension")
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
     root = lxml.html.fromstring(page, parser=parser)
     for junk in root.iter("script", "style"):
         junk.drop_tree()
-    rows, line = [], 0
+    rows, line, tables = [], 0, {}  # table element → (its number, rows so far)
     for element in root.iter():
+        where = None
         if element.tag == "tr":
+            table = next(element.iterancestors("table"), None)
+            number, seen = tables.get(table, (len(tables) + 1, 0))
+            tables[table] = (number, seen + 1)
+            where = f"第{number}个表格第{seen + 1}行"
             values = []
             for cell in element.iterchildren("td", "th"):
                 values.append(cell.text_content())
@@ -38,7 +43,7 @@ def read(data: bytes) -> list[Row]:
         else:
             continue
         line += 1
-        row = row_of(line, values)
+        row = row_of(line, values, where)
         if row is not None:
             rows.append(row)
     return rows

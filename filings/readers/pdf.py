@@ -21,10 +21,10 @@ def read(data: bytes) -> list[Row]:
         if not any(page.chars for page in document.pages):
             raise UnreadableFiling("PDF 没有文字层(扫描件),需要 OCR 识别后再报送", "needs_ocr")
         rows, line = [], 0
-        for page in document.pages:
-            for _, values in _page_items(page):
+        for number, page in enumerate(document.pages, start=1):
+            for on_page, (_, values) in enumerate(_page_items(page), start=1):
                 line += 1
-                row = row_of(line, values)
+                row = row_of(line, values, f"第{number}页第{on_page}行")
                 if row is not None:
                     rows.append(row)
     return rows

@@ -17,7 +17,7 @@ def read(data: bytes) -> list[Row]:
     for name in book.sheet_names:
         values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         for number, cells in enumerate(values, start=offset + 1):
-            row = row_of(number, [_text(v) for v in cells])
+            row = row_of(number, [_text(v) for v in cells], f"工作表「{name}」第{number - offset}行")
             if row is not None:
                 rows.append(row)
         offset += len(values)
