@@ -28,22 +28,11 @@ class Band:
     high_closed: bool
     score: float
 
-    def holds(self, value: float) -> bool:
-        above = value >= self.low if self.low_closed else value > self.low
-        below = value <= self.high if self.high_closed else value < self.high
-        return above and below
-
 
 @dataclass(frozen=True)
 class BandRule:
     on_difference: bool  # bands on |B−A| rather than on B
-    bands: tuple[Band, ...]
-
-    def score(self, target: float | None, actual: float | None) -> float | None:
-        if actual is None or (self.on_difference and target is None):
-            return None
-        value = abs(actual - target) if self.on_difference else actual
-        return next((band.score for band in self.bands if band.holds(value)), None)
+    bands: tuple[Band, ...]  # tried in order: the first that holds the value gives the score
 
 
 def parse_bands(text: str | None) -> BandRule | None:
@@ -87,10 +76,33 @@ def _bounds(condition: str, score: float) -> Band | None:
     return Band(low, low_closed, high, high_closed, score)
 
 
-def band_score() -> pl.Expr:
-    """The score a row's printed band table gives its target and actual (null without one)."""
-    def apply(row: dict) -> float | None:
-        rule = parse_bands(row["scoring_method"])
-        return rule.score(row["target_value"], row["actual_value"]) if rule else None
+_BAND = pl.Struct({"order": pl.Int64, "on_difference": pl.Boolean, "low": pl.Float64, "low_closed": pl.Boolean,
+                   "high": pl.Float64, "high_closed": pl.Boolean, "score": pl.Float64})
 
-    return pl.struct("scoring_method", "target_value", "actual_value").map_elements(apply, return_dtype=pl.Float64)
+
+def _bands_of(text: str) -> list[dict]:
+    """The bands of a printed rule as rows, in the order they are tried (none when it is no band table)."""
+    rule = parse_bands(text)
+    return [{"order": i, "on_difference": rule.on_difference, **vars(band)}
+            for i, band in enumerate(rule.bands)] if rule else []
+
+
+def with_band_score(rows: pl.LazyFrame, name: str) -> pl.LazyFrame:
+    """`rows` (keyed by form_id and row_index) with column `name`: the score their printed band table
+    gives their target and actual, null without one. Each distinct printed rule is parsed once."""
+    bands = (
+        rows.select("scoring_method").unique().drop_nulls()
+        .with_columns(band=pl.col("scoring_method").map_elements(_bands_of, return_dtype=pl.List(_BAND)))
+        .explode("band").unnest("band")
+    )
+    target, actual = pl.col("target_value"), pl.col("actual_value")
+    value = pl.when(pl.col("on_difference")).then((actual - target).abs()).otherwise(actual)
+    above = pl.when(pl.col("low_closed")).then(value >= pl.col("low")).otherwise(value > pl.col("low"))
+    below = pl.when(pl.col("high_closed")).then(value <= pl.col("high")).otherwise(value < pl.col("high"))
+    scored = (
+        rows.select("form_id", "row_index", "scoring_method", "target_value", "actual_value")
+        .join(bands, on="scoring_method")
+        .filter(above & below)
+        .group_by("form_id", "row_index").agg(pl.col("score").sort_by("order").first().alias(name))
+    )
+    return rows.join(scored, on=["form_id", "row_index"], how="left", maintain_order="left")

@@ -1,13 +1,15 @@
 """The rule catalogue: every quality rule as data (id, severity, table, title, message, query).
 
-A rule's query returns one row per finding (form_id, row_index, line, field, expected, actual,
-optionally its own severity, and the words its message needs); `Rule.evaluate` adds the form's
-file and name and renders the Chinese message. No Dagster here.
+A rule's query returns, lazily, one row per finding (form_id, row_index, line, field, expected,
+actual, optionally its own severity, and the words its message needs); `Rule.evaluate` adds the
+form's file and name and renders the Chinese message with a Polars expression. No Dagster here.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 import polars as pl
@@ -17,6 +19,18 @@ from checks.config import RulesConfig
 from checks.expr import Tables
 from filings.schemas import columns, empty
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def message_expr(template: str) -> pl.Expr:
+    """A `{column}` template as one string expression; a missing value reads `None`, as
+    `str.format` wrote it."""
+    pieces = _PLACEHOLDER.split(template)  # text, column, text, column, …, text
+    return pl.concat_str([
+        pl.col(piece).cast(pl.String).fill_null("None") if odd else pl.lit(piece)
+        for odd, piece in ((i % 2 == 1, piece) for i, piece in enumerate(pieces)) if odd or piece
+    ])
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -24,25 +38,29 @@ class Rule:
     severity: str  # error / warning: the default; a finding may carry its own
     table: str  # the published table whose rows the findings point at
     title: str  # what the rule guards, in Chinese (shown in the Dagster UI)
-    message: str  # str.format template over a finding's columns and its form's
-    find: Callable[[Tables, RulesConfig], pl.DataFrame]
+    message: str  # template over a finding's columns and its form's: `{column}` is the column's value
+    find: Callable[[Tables, RulesConfig], pl.LazyFrame]
 
-    def evaluate(self, tables: Tables, config: RulesConfig) -> pl.DataFrame:
-        """Findings as rows of the `check_results` table."""
+    @cached_property
+    def message_expr(self) -> pl.Expr:
+        return message_expr(self.message)
+
+    def evaluate(self, tables: Tables, config: RulesConfig) -> pl.LazyFrame:
+        """Findings as rows of the `check_results` table (a lazy plan over the lazy tables)."""
         found = self.find(tables, config)
-        if found.is_empty():
-            return empty("check_results")
         context = tables["forms"].select(
             "form_id", "filing_id", "source_file", "reporting_year", "project_name", "implementing_unit",
             form=pl.coalesce("project_name", "title", pl.lit("(无标题)")),
         )
-        found = found.join(context, on="form_id", how="left").join(
-            tables["source_positions"].select("source_file", "line", "position"), on=["source_file", "line"],
-            how="left").with_columns(where=pl.coalesce("position", pl.format("第{}行", "line")))
-        messages = [self.message.format_map(row) for row in found.iter_rows(named=True)]
-        severity = pl.col("severity") if "severity" in found.columns else pl.lit(self.severity)
+        positions = tables["source_positions"].select("source_file", "line", "position")
+        found = (
+            found.join(context, on="form_id", how="left", maintain_order="left")
+            .join(positions, on=["source_file", "line"], how="left", maintain_order="left")
+            .with_columns(where=pl.coalesce("position", pl.format("第{}行", "line")))
+        )
+        severity = pl.col("severity") if "severity" in found.collect_schema() else pl.lit(self.severity)
         return found.with_columns(
-            check_id=pl.lit(self.check_id), severity=severity, message=pl.Series(messages, dtype=pl.String),
+            check_id=pl.lit(self.check_id), severity=severity, message=self.message_expr,
         ).select(columns("check_results")).cast(empty("check_results").schema)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from checks.bands import band_score
+from checks.bands import with_band_score
 from checks.config import RulesConfig
 from checks.expr import Tables, finding, num, pct
 from filings.values import PERIOD_YEAR
@@ -18,7 +18,7 @@ _YEAR_FIELDS = {
 }
 
 
-def year_matches_reporting_year(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def year_matches_reporting_year(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The title's year and every dated period in the form equal the reporting year (its folder)."""
     forms = t["forms"]
     title = forms.filter(pl.col("title_year").is_not_null() & (pl.col("title_year") != pl.col("reporting_year")))
@@ -27,7 +27,8 @@ def year_matches_reporting_year(t: Tables, config: RulesConfig) -> pl.DataFrame:
                                   cell=pl.col("title")))]
     years_of = pl.element().str.extract(r"((?:19|20)\d{2})").cast(pl.Int64)
     for table, (row_index, line, fields) in _YEAR_FIELDS.items():
-        rows = forms if table == "forms" else t[table].join(forms.select("form_id", "reporting_year"), on="form_id")
+        rows = forms if table == "forms" else t[table].join(forms.select("form_id", "reporting_year"), on="form_id",
+                                                            maintain_order="left")
         row_expr = pl.col(row_index) if row_index else pl.lit(None, pl.Int64)
         for column, label in fields.items():
             found.append(
@@ -43,7 +44,7 @@ def year_matches_reporting_year(t: Tables, config: RulesConfig) -> pl.DataFrame:
     return pl.concat(found)
 
 
-def summary_matches_forms(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def summary_matches_forms(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """Each 汇总表 row agrees with the project form of the same name (in its file, else its year);
     a summary row has a form, and a form filed with a summary sheet is on it."""
     forms = t["forms"]
@@ -57,11 +58,12 @@ def summary_matches_forms(t: Tables, config: RulesConfig) -> pl.DataFrame:
         score_basis=pl.when(pl.col("self_score_reported").is_not_null()).then(pl.lit("自评得分"))
         .otherwise(pl.lit("总分")),
     )
-    listed = t["summary_rows"].join(summaries, on="form_id")
+    listed = t["summary_rows"].join(summaries, on="form_id", maintain_order="left")
     rows = listed.filter(pl.any_horizontal(pl.col("budget_amount", "execution_rate_reported", "score").is_not_null()))
-    in_file = rows.join(projects.drop("reporting_year"), on=["filing_id", "project_name"])
+    in_file = rows.join(projects.drop("reporting_year"), on=["filing_id", "project_name"], maintain_order="left")
     in_year = (rows.join(in_file, on=["form_id", "row_index"], how="anti")
-               .join(projects.drop("filing_id"), on=["reporting_year", "project_name"], how="left"))
+               .join(projects.drop("filing_id"), on=["reporting_year", "project_name"], how="left",
+                     maintain_order="left"))
     matched = pl.concat([in_file, in_year], how="diagonal_relaxed")
     where = pl.concat_str(pl.lit("项目自评表("), pl.col("form_file"), pl.lit(" 第"),
                           pl.col("form_line").cast(pl.String), pl.lit("行起)"))
@@ -78,19 +80,18 @@ def summary_matches_forms(t: Tables, config: RulesConfig) -> pl.DataFrame:
             pl.col("line"), label, show(pl.col(theirs)), show(pl.col(mine)), row_index=pl.col("row_index"),
             detail=pl.concat_str(where, pl.lit("的"), basis, pl.lit("为"), show(pl.col(theirs))))))
     found.append(
-        forms.filter((pl.col("form_type") == "project") & pl.col("project_name").is_not_null()
-                     & pl.col("filing_id").is_in(summaries["filing_id"].implode()))
+        forms.filter((pl.col("form_type") == "project") & pl.col("project_name").is_not_null())
+        .join(summaries.select("filing_id"), on="filing_id", how="semi")
         .join(listed.select("filing_id", "project_name"), on=["filing_id", "project_name"], how="anti")
         .select(finding(pl.col("line_start"), "项目名称", pl.lit("列入汇总表"), pl.col("project_name"),
                         detail=pl.lit("同一文件的绩效评价汇总表未列出本项目"))))
     return pl.concat(found)
 
 
-def department_score_follows_band(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def department_score_follows_band(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """Department-wide rows are scored by the |B−A| bands printed on the form."""
     return (
-        t["department_indicators"]
-        .with_columns(expected=band_score())
+        with_band_score(t["department_indicators"], "expected")
         .filter(pl.col("expected").is_not_null() & pl.col("score").is_not_null()
                 & ((pl.col("score") - pl.col("expected")).abs() > config.tolerances.points))
         .select(finding(pl.col("line"), "得分", num(pl.col("expected")), num(pl.col("score")),
@@ -99,23 +100,23 @@ def department_score_follows_band(t: Tables, config: RulesConfig) -> pl.DataFram
     )
 
 
-def duplicate_forms(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def duplicate_forms(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The same project of the same unit filed twice in a year: identical copies or conflicting ones."""
     sums = t["indicators"].group_by("form_id").agg(n=pl.len(), scores=pl.col("score").sum())
     key = ["reporting_year", "project_name", "implementing_unit"]
     forms = (
         t["forms"].filter((pl.col("form_type") == "project") & pl.col("project_name").is_not_null())
-        .join(sums, on="form_id", how="left")
+        .join(sums, on="form_id", how="left", maintain_order="left")
         .with_columns(content=pl.concat_str(
             *(pl.col(c).cast(pl.String).fill_null("") for c in
               ("budget_initial", "budget_adjusted", "spent", "total_score_reported", "n", "scores")), separator="|"))
-        .sort("source_file", "line_start")
+        .sort("source_file", "line_start", maintain_order=True)
     )
     first = forms.group_by(key, maintain_order=True).agg(
         first_file=pl.col("source_file").first(), first_line=pl.col("line_start").first(),
         first_content=pl.col("content").first(), first_id=pl.col("form_id").first())
     return (
-        forms.join(first, on=key, nulls_equal=True).filter(pl.col("form_id") != pl.col("first_id"))
+        forms.join(first, on=key, nulls_equal=True, maintain_order="left").filter(pl.col("form_id") != pl.col("first_id"))
         .select(finding(pl.col("line_start"), "项目名称", pl.concat_str(pl.col("first_file"), pl.lit(" 第"),
                         pl.col("first_line").cast(pl.String), pl.lit("行")), pl.col("project_name"),
                         kind=pl.when(pl.col("content") == pl.col("first_content")).then(pl.lit("内容相同的重复报送"))

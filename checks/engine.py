@@ -6,12 +6,15 @@ import polars as pl
 
 from checks.catalogue import CATALOGUE, Rule
 from checks.config import RulesConfig, load
-from checks.expr import Tables
+from checks.expr import as_lazy
 
 
-def run_rules(tables: Tables, config: RulesConfig | None = None,
+def run_rules(tables: dict[str, pl.DataFrame | pl.LazyFrame], config: RulesConfig | None = None,
               rules: tuple[Rule, ...] = CATALOGUE) -> pl.DataFrame:
-    """All findings, ordered by rule, file and line; `config` defaults to checks/rules.toml."""
+    """All findings, ordered by rule, file and line; `config` defaults to checks/rules.toml. The
+    tables may be DataFrames or LazyFrames (scans of the published parquet): the rules run as one
+    query, so Polars reads each table once."""
     config = config or load()
-    return pl.concat([rule.evaluate(tables, config) for rule in rules]).sort(
-        "check_id", "source_file", "line", maintain_order=True, nulls_last=True)
+    lazy = as_lazy(tables)
+    return pl.concat([rule.evaluate(lazy, config) for rule in rules]).sort(
+        "check_id", "source_file", "line", maintain_order=True, nulls_last=True).collect()

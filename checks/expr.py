@@ -1,10 +1,16 @@
-"""Polars building blocks the rules share: figures as a reviewer writes them, finding rows."""
+"""Polars building blocks the rules share: the tables as lazy frames, figures as a reviewer writes
+them, finding rows."""
 
 from __future__ import annotations
 
 import polars as pl
 
-Tables = dict[str, pl.DataFrame]
+Tables = dict[str, pl.LazyFrame]
+
+
+def as_lazy(tables: dict[str, pl.DataFrame | pl.LazyFrame]) -> Tables:
+    """Every table as a lazy frame (eager tables, or scans of the published parquet)."""
+    return {name: frame.lazy() for name, frame in tables.items()}
 
 
 def num(expr: pl.Expr) -> pl.Expr:
@@ -35,7 +41,7 @@ def indicator_name() -> pl.Expr:
     return pl.coalesce("level3", "level2", pl.lit("(未命名指标)"))
 
 
-def scored_forms(t: Tables) -> pl.DataFrame:
+def scored_forms(t: Tables) -> pl.LazyFrame:
     """Complete project and department forms with their funds part and indicator sums."""
     rows = pl.concat([
         t["indicators"].select("form_id", "weight", "score"),
@@ -47,7 +53,7 @@ def scored_forms(t: Tables) -> pl.DataFrame:
     )
     return (
         t["forms"].filter(pl.col("complete") & pl.col("form_type").is_in(["project", "department"]))
-        .join(sums, on="form_id", how="inner")
+        .join(sums, on="form_id", how="inner", maintain_order="left")
         .with_columns(
             weights=pl.col("funds_weight").fill_null(0) + pl.col("indicator_weights"),
             scores=pl.col("funds_score").fill_null(0) + pl.col("indicator_scores"),

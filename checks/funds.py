@@ -11,14 +11,14 @@ _AMOUNTS = {"budget_initial": "年初预算数", "budget_adjusted": "全年预�
 _IS_TOTAL = pl.col("item").str.contains("总额|合计")
 
 
-def funds_total_equals_parts(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def funds_total_equals_parts(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """年度资金总额 equals the sum of its 其中 rows, column by column."""
     rows = t["fund_rows"]
     parts = rows.filter(~_IS_TOTAL).group_by("form_id").agg(
         *(pl.col(c).sum().alias(f"{c}_parts") for c in _AMOUNTS),
         *(pl.col(c).count().alias(f"{c}_n") for c in _AMOUNTS),
     )
-    totals = rows.filter(_IS_TOTAL).join(parts, on="form_id")
+    totals = rows.filter(_IS_TOTAL).join(parts, on="form_id", maintain_order="left")
     return pl.concat([
         totals.filter(pl.col(c).is_not_null() & (pl.col(f"{c}_n") > 0)
                       & ((pl.col(c) - pl.col(f"{c}_parts")).abs() > config.tolerances.amount))
@@ -28,7 +28,7 @@ def funds_total_equals_parts(t: Tables, config: RulesConfig) -> pl.DataFrame:
     ])
 
 
-def execution_rate_matches(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def execution_rate_matches(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The reported 执行率 equals B/A within the precision it is printed to."""
     return (
         t["fund_rows"]
@@ -39,7 +39,7 @@ def execution_rate_matches(t: Tables, config: RulesConfig) -> pl.DataFrame:
     )
 
 
-def execution_score_matches(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def execution_score_matches(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The funds score is min(执行率, 100%) × its weight."""
     rate = pl.coalesce("execution_rate_computed", "execution_rate_reported")
     return (
@@ -53,7 +53,7 @@ def execution_score_matches(t: Tables, config: RulesConfig) -> pl.DataFrame:
     )
 
 
-def over_execution(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def over_execution(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """Spent more than the budget (B > A): allowed, but worth a question."""
     return (
         t["fund_rows"].filter(pl.col("execution_rate_computed") > 1 + 1e-9)

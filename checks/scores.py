@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from checks.bands import band_score
+from checks.bands import with_band_score
 from checks.config import RulesConfig
 from checks.expr import Tables, finding, indicator_name, num, scored_forms
 
 
-def weights_sum_100(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def weights_sum_100(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The funds weight and every indicator weight of a complete form add up to 100."""
     total = config.tolerances.total_points
     return (
@@ -20,18 +20,19 @@ def weights_sum_100(t: Tables, config: RulesConfig) -> pl.DataFrame:
     )
 
 
-def section_weights_match(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def section_weights_match(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """Rows under `产出指标 (40分)` add up to 40; for level 1 the configured split stands in where
     a form states no points. Level-2 sections are warnings: their labels are carried down and
     may have vanished in conversion."""
-    rows = t["indicators"].join(t["forms"].filter(pl.col("complete")).select("form_id"), on="form_id")
+    rows = t["indicators"].join(t["forms"].filter(pl.col("complete")).select("form_id"), on="form_id",
+                                maintain_order="left")
     tol = config.tolerances.points
     level1 = (
         rows.filter(pl.col("level1").is_not_null())
         .group_by("form_id", "level1", maintain_order=True)
         .agg(stated=pl.col("level1_points").max(), actual=pl.col("weight").sum(),
              n=pl.col("weight").count(), line=pl.col("line").min())
-        .join(config.level1_points_table(t["forms"]), on=["form_id", "level1"], how="left")
+        .join(_configured_points(t["forms"], config), on=["form_id", "level1"], how="left", maintain_order="left")
         .with_columns(expected=pl.coalesce("stated", "configured"),
                       basis=pl.when(pl.col("stated").is_not_null()).then(pl.lit("表上标注"))
                       .otherwise(pl.lit("规则配置(checks/rules.toml)")))
@@ -51,7 +52,37 @@ def section_weights_match(t: Tables, config: RulesConfig) -> pl.DataFrame:
     return pl.concat([level1, level2])
 
 
-def score_within_weight(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def _configured_points(forms: pl.LazyFrame, config: RulesConfig) -> pl.LazyFrame:
+    """Configured points per (form_id, level1): the form's variant's split for its template, else
+    the default split (as `RulesConfig.level1_points_table`, without leaving Polars)."""
+    return (forms.select("form_id", "template_id", variant=_variant(config))
+            .join(_points(config), on=["variant", "template_id"]).select("form_id", "level1", "configured"))
+
+
+def _variant(config: RulesConfig) -> pl.Expr:
+    """The index of the first variant with a word in the form's template, file, 主管部门 or 实施单位;
+    -1 for none."""
+    fields = ("template_id", "source_file", "supervising_dept", "implementing_unit")
+    where = pl.concat_str([pl.when(pl.col(c) != "").then(pl.col(c)) for c in fields], separator=" ",
+                          ignore_nulls=True)
+    variant = pl.lit(-1, pl.Int32)
+    for i, v in reversed([(i, v) for i, v in enumerate(config.variants) if v.match]):  # no words: never matches
+        variant = pl.when(where.str.contains_any(list(v.match))).then(pl.lit(i, pl.Int32)).otherwise(variant)
+    return variant
+
+
+def _points(config: RulesConfig) -> pl.LazyFrame:
+    """Points per (variant, template_id, level1); a variant without a split for a template uses the default's."""
+    splits = {(-1, template): split for template, split in config.level1_points.items()}
+    for i, v in enumerate(config.variants):
+        for template in {*config.level1_points, *v.level1_points}:
+            splits[i, template] = v.level1_points.get(template) or config.level1_points.get(template, {})
+    rows = [(i, template, level1, float(p)) for (i, template), split in splits.items() for level1, p in split.items()]
+    return pl.LazyFrame(rows, schema={"variant": pl.Int32, "template_id": pl.String, "level1": pl.String,
+                                      "configured": pl.Float64}, orient="row")
+
+
+def score_within_weight(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """Every score (indicators, department rows, the funds score) lies between 0 and its weight."""
     sources = (
         ("indicators", indicator_name()),
@@ -67,7 +98,7 @@ def score_within_weight(t: Tables, config: RulesConfig) -> pl.DataFrame:
     ])
 
 
-def scores_sum_to_total(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def scores_sum_to_total(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The funds score and the indicator scores add up to the 总分/合计 row."""
     return (
         scored_forms(t)
@@ -78,12 +109,12 @@ def scores_sum_to_total(t: Tables, config: RulesConfig) -> pl.DataFrame:
     )
 
 
-def self_score_matches_total(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def self_score_matches_total(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The 自评得分 in the header equals the 总分 row (or, where the form has none, the sum of scores)."""
     computed = scored_forms(t).select("form_id", computed=pl.col("scores"))
     return (
         t["forms"].filter(pl.col("self_score_reported").is_not_null())
-        .join(computed, on="form_id", how="left")
+        .join(computed, on="form_id", how="left", maintain_order="left")
         .with_columns(reference=pl.coalesce("total_score_reported", "computed"),
                       basis=pl.when(pl.col("total_score_reported").is_not_null())
                       .then(pl.lit("总分行")).otherwise(pl.lit("各项得分之和")))
@@ -94,7 +125,7 @@ def self_score_matches_total(t: Tables, config: RulesConfig) -> pl.DataFrame:
     )
 
 
-def shortfall_reason_present(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def shortfall_reason_present(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """A score below its weight needs a reason (未完成原因分析), where the form has a column for one."""
     sources = (("indicators", indicator_name()), ("department_indicators", pl.col("indicator")))
     with_column = t["forms"].filter(pl.col("indicator_columns").str.contains("shortfall_reason")).select("form_id")
@@ -109,7 +140,7 @@ def shortfall_reason_present(t: Tables, config: RulesConfig) -> pl.DataFrame:
     ])
 
 
-def indicator_values_present(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def indicator_values_present(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """A weighted row needs a target, an actual and a score (`-` counts as written: not applicable)."""
     missing = pl.concat_list(
         pl.when(pl.col("target_raw").is_null()).then(pl.lit("年度指标值")),
@@ -124,15 +155,15 @@ def indicator_values_present(t: Tables, config: RulesConfig) -> pl.DataFrame:
     )
 
 
-def score_follows_rule(t: Tables, config: RulesConfig) -> pl.DataFrame:
+def score_follows_rule(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The score a row's result earns: its printed band table where it has one; else met → full
     weight, missed `≥` → B/A × weight, missed `≤` → A/B × weight (or the configured variant),
     qualitative achieved → at least the achieved tier. Full marks on a missed target is an error;
     the rest are warnings."""
     scoring, tol = config.scoring, config.tolerances
     rows = (
-        t["indicators"].filter(pl.col("weight").is_not_null() & pl.col("score").is_not_null())
-        .with_columns(*_outcome(scoring), band=band_score())
+        with_band_score(t["indicators"].filter(pl.col("weight").is_not_null() & pl.col("score").is_not_null()), "band")
+        .with_columns(*_outcome(scoring))
         .with_columns(pl.col("met").fill_null("unknown"))
     )
     w, score = pl.col("weight"), pl.col("score")
