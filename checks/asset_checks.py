@@ -39,7 +39,8 @@ def integrity_specs(partitions_def: PartitionsDefinition) -> list[AssetCheckSpec
         _partitioned_spec("schemas_valid", STAGING, partitions_def, blocking=True,
                           description="每张表都符合其 Pandera 表结构 / every table satisfies its Pandera schema"),
         _partitioned_spec("inputs_accounted_for", STAGING, partitions_def, blocking=True,
-                          description="发现的每个文件、每张表都在输出中 / every file and form found is in the output"),
+                          description="发现的每个文件、每张表、指标表读取的每一行都在输出中(已发布或附原因跳过)"
+                                      " / every file, form and indicator-table row found is published or skipped with a reason"),
     ]
 
 
@@ -108,6 +109,8 @@ def accounted_result(discovered: list[str], tables: dict[str, pl.DataFrame]) -> 
                             severity=AssetCheckSeverity.ERROR, metadata={
                                 "files_discovered": len(discovered),
                                 "forms": tables["forms"].height,
+                                "indicator_rows_read": int(tables["forms"]["indicator_rows_read"].sum()),
+                                "indicator_rows_skipped": tables["skipped_rows"].height,
                                 "problems": MetadataValue.md("\n".join(f"- {p}" for p in problems) or "无 / none"),
                             })
 

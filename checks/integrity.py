@@ -35,9 +35,26 @@ def unaccounted(discovered: list[str], tables: dict[str, pl.DataFrame]) -> list[
     declared, found = int(filings["n_forms"].sum()), forms.height
     if declared != found:
         problems.append(f"filings 表记录 {declared} 张表,forms 表却有 {found} 行")
+    problems += _rows_unaccounted(tables)
     form_ids = forms["form_id"]
     for child in Form.CHILDREN:
         orphans = tables[child].filter(~pl.col("form_id").is_in(form_ids.implode()))
         if orphans.height:
             problems.append(f"{child} 表有 {orphans.height} 行指向不存在的表(form_id)")
     return problems
+
+
+def _rows_unaccounted(tables: dict[str, pl.DataFrame]) -> list[str]:
+    """Indicator-table rows read = indicators published + rows skipped with a reason, form by form."""
+    counts = [tables[t].group_by("form_id").len(t) for t in ("indicators", "department_indicators", "skipped_rows")]
+    forms = tables["forms"].select("form_id", "source_file", "indicator_rows_read")
+    for count in counts:
+        forms = forms.join(count, on="form_id", how="left")
+    forms = forms.fill_null(0).with_columns(
+        published=pl.col("indicators") + pl.col("department_indicators"))
+    off = forms.filter(pl.col("indicator_rows_read") != pl.col("published") + pl.col("skipped_rows"))
+    if off.is_empty():
+        return []
+    first = off.row(0, named=True)
+    return [f"{off.height} 张表的指标行对不上:例如 {first['source_file']} 读取 {first['indicator_rows_read']} 行,"
+            f"发布 {first['published']} 行、跳过 {first['skipped_rows']} 行"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from filings.align import align, columns_from_header, number_of
 from filings.grid import find_cell
-from filings.project import LayoutNotRecognised, read_header_fields, read_total
+from filings.project import LayoutNotRecognised, read_header_fields, read_total, skip
 from filings.records import DepartmentIndicator, Form
 from filings.split import FormBlock
 from filings.templates import DEPARTMENT_HEADERS, TOTAL_LABELS
@@ -31,8 +31,10 @@ def parse_department(block: FormBlock, form: Form) -> None:
             read_total(row, columns, form)
             form.complete = True
             break
+        form.indicator_rows_read += 1
         cells = align(row, columns)
         if "indicator" not in cells:
+            skip(form, row, "no_indicator")
             continue
         target, actual = cells.get("target"), cells.get("actual")
         method, reason = cells.get("scoring_method"), cells.get("shortfall_reason")

@@ -6,7 +6,7 @@ import re
 
 from filings.align import QUALITATIVE_NATURE, Column, align, columns_from_header, number_of
 from filings.grid import Cell, Row, find_cell
-from filings.records import Form, FundRow, Indicator
+from filings.records import Form, FundRow, Indicator, SkippedRow
 from filings.split import FormBlock
 from filings.templates import (
     FUND_END,
@@ -245,6 +245,7 @@ def _carry_labels(rows: list[Row], columns: list[Column], template: Template, fo
     inferred = False
     points: dict[str, float | None] = {}
     level2_points = None
+    form.indicator_rows_read += len(rows)
     for row in rows:
         cells = align(row, columns, template)
         if "level1" in cells:
@@ -261,6 +262,7 @@ def _carry_labels(rows: list[Row], columns: list[Column], template: Template, fo
             method = cells["scoring_method"].text
         indicator = _indicator(cells)
         if indicator is None:
+            skip(form, row, "section_label" if "level1" in cells or "level2" in cells else "empty_slot")
             continue
         if indicator["level3"] is None and "level2" in cells and indicator["weight"] is not None:
             # A level-2 name written in the 三级 column with values beside it (社会效应指标 | 10 | …):
@@ -272,6 +274,12 @@ def _carry_labels(rows: list[Row], columns: list[Column], template: Template, fo
             level2=level2, level2_points=level2_points, scoring_method=method, line=row.line,
             **indicator,
         ))
+
+
+def skip(form: Form, row: Row, reason: str) -> None:
+    """Record an indicator-table row that holds no indicator, so every row read is accounted for."""
+    form.skipped_rows.append(SkippedRow(form.form_id, len(form.skipped_rows), row.line, reason,
+                                        " | ".join(c.raw for c in row.cells)))
 
 
 def _indicator(cells: dict) -> dict | None:

@@ -103,6 +103,17 @@ class SummaryRow:
 
 
 @dataclass
+class SkippedRow:
+    """A row of an indicator table read but holding no indicator, and why."""
+
+    form_id: str
+    row_index: int
+    line: int
+    reason: str  # section_label / empty_slot / no_indicator
+    text: str  # the row as written, cells joined by " | "
+
+
+@dataclass
 class Form:
     """One form of a filing, whatever its kind, with its header, funds and totals."""
 
@@ -137,6 +148,7 @@ class Form:
     total_line: int | None = None
     self_score_reported: float | None = None
     self_score_line: int | None = None
+    indicator_rows_read: int = 0  # rows between the indicator header and the total
     complete: bool = False
     problems: str | None = None
     line_start: int = 0
@@ -145,8 +157,9 @@ class Form:
     indicators: list[Indicator] = field(default_factory=list, repr=False)
     department_indicators: list[DepartmentIndicator] = field(default_factory=list, repr=False)
     summary_rows: list[SummaryRow] = field(default_factory=list, repr=False)
+    skipped_rows: list[SkippedRow] = field(default_factory=list, repr=False)
 
-    CHILDREN = ("fund_rows", "indicators", "department_indicators", "summary_rows")
+    CHILDREN = ("fund_rows", "indicators", "department_indicators", "summary_rows", "skipped_rows")
 
 
 @dataclass

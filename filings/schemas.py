@@ -19,6 +19,7 @@ FORM_TYPES = ["project", "department", "summary"]
 FILING_STATUSES = ["parsed", "partial", "quarantined"]
 MEASURE_KINDS = ["quantity", "period", "qualitative", "empty"]
 SEVERITIES = ["error", "warning"]
+SKIP_REASONS = ["section_label", "empty_slot", "no_indicator"]
 REASON_CODES = ["unsupported_format", "binary_content", "unknown_encoding", "damaged", "encrypted", "needs_ocr",
                 "zip_bomb", "empty", "no_form_title", "outside_raw", "unreadable", "truncated", "xml_entities",
                 "wrong_extension", "too_large", "line_too_long"]
@@ -89,6 +90,8 @@ class Forms(_Table):
     total_line: Optional[int] = _n("总分/合计行的行号", "line of the 总分/合计 row")
     self_score_reported: Optional[float] = _n("表头的自评得分", "自评得分 in the header")
     self_score_line: Optional[int] = _n("自评得分所在行号", "line of the 自评得分")
+    indicator_rows_read: int = _f("指标表读取的行数(= 指标行 + 跳过的行)",
+                                  "rows read in the indicator table (= indicators + skipped rows)", ge=0)
     complete: bool = _f("是否完整读取", "whether the whole form was read")
     problems: Optional[str] = _n("未完整读取的原因", "what is missing when incomplete")
     line_start: int = _f("起始行号", "first line in the file", ge=1)
@@ -162,6 +165,15 @@ class DepartmentIndicators(_Measures):
     shortfall_reason: Optional[str] = _n("未完成原因分析及改进措施", "reason and remedy")
 
 
+class SkippedRows(_FormRows):
+    """One row per row of an indicator table that holds no indicator (一级/二级 section labels,
+    the template's empty 指标N: slots), so every row read is accounted for."""
+
+    reason: str = _f("原因:section_label 分节标题 / empty_slot 空白栏位 / no_indicator 无指标名称",
+                     "why it holds no indicator", isin=SKIP_REASONS)
+    text: str = _f("该行原文(各栏以 | 分隔)", "the row as written, cells joined by |")
+
+
 class SummaryRows(_FormRows):
     """One row per project of a 绩效评价汇总表."""
 
@@ -229,6 +241,7 @@ TABLES: dict[str, type[_Table]] = {
     "indicators": Indicators,
     "department_indicators": DepartmentIndicators,
     "summary_rows": SummaryRows,
+    "skipped_rows": SkippedRows,
     "source_positions": SourcePositions,
     "quarantine": Quarantine,
     "check_results": CheckResults,
@@ -243,6 +256,7 @@ RECORDS = {
     "indicators": records.Indicator,
     "department_indicators": records.DepartmentIndicator,
     "summary_rows": records.SummaryRow,
+    "skipped_rows": records.SkippedRow,
     "source_positions": records.SourcePosition,
 }
 

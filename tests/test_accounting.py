@@ -22,6 +22,24 @@ def test_every_sample_file_is_accounted_for(tables):
     assert tables["filings"]["n_forms"].sum() == tables["forms"].height == 22
 
 
+def test_every_indicator_row_read_is_published_or_skipped_with_a_reason(tables):
+    """288 rows read in the samples' indicator tables = 257 indicators + 8 department indicators +
+    23 rows holding none (section labels, the template's empty 指标N: slots)."""
+    assert tables["forms"]["indicator_rows_read"].sum() == 288
+    assert (tables["indicators"].height, tables["department_indicators"].height, tables["skipped_rows"].height) == (
+        257, 8, 23)
+    skipped = tables["skipped_rows"].join(tables["forms"].select("form_id", "source_file"), on="form_id")
+    assert (ZHONGWEI, 29, "empty_slot", "指标 2:") in skipped.select("source_file", "line", "reason", "text").rows()
+    assert set(skipped["reason"]) == {"section_label", "empty_slot"}
+
+
+def test_a_lost_indicator_row_stops_publishing(tables):
+    lost = {**tables, "indicators": tables["indicators"].slice(1)}
+    problems = unaccounted(tables["filings"]["source_file"].to_list(), lost)
+    assert len(problems) == 1 and problems[0].startswith("1 张表的指标行对不上:例如 ")
+    assert problems[0].endswith("2016/北京海淀_【体制】自管道路清扫保洁外包工作经费.txt 读取 2 行,发布 1 行、跳过 0 行")
+
+
 def test_2024_files_parse_completely(tables):
     rows = tables["filings"].filter(pl.col("reporting_year") == 2024)
     assert rows.select("status", "n_forms", "error").rows() == [("parsed", 7, None), ("parsed", 5, None)]
