@@ -14,7 +14,6 @@ from dagster import (
     TableSchema,
     multi_asset,
 )
-import polars as pl
 
 from checks.asset_checks import (
     STAGING,
@@ -28,7 +27,7 @@ from checks.asset_checks import (
 from checks.engine import run_rules
 from checks.expectations import validate_published
 from filings.schemas import TABLES, columns
-from filings.warehouse import publish
+from filings.warehouse import publish, read_file
 from pipelines.partitions import REPORTING_YEARS
 from pipelines.resources import JixiaoPaths
 from pipelines.stopwatch import Stopwatch
@@ -66,7 +65,7 @@ def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed:
     published = publish(paths.warehouse, year, tables, log=context.log.debug)
     clock.lap("publish")
     context.log.info(f"published {len(tables)} tables for {year} to {paths.warehouse}")
-    on_disk = {name: pl.read_parquet(path) for name, path in published.items()}
+    on_disk = {name: read_file(path) for name, path in published.items()}
     suites = validate_published(on_disk, year, paths.great_expectations)
     clock.lap("great_expectations")
     for name, path in published.items():

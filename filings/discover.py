@@ -1,29 +1,31 @@
-"""The landing zone: raw/<reporting year>/<any sub-folders>/<file>."""
+"""The landing zone: raw/<reporting year>/<any sub-folders>/<file>, a local folder or a URL."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
+
+from filings.storage import Location, is_local
 
 
 @dataclass(frozen=True)
 class RawFile:
-    path: Path
+    path: Location
     source_file: str  # relative to raw/, with forward slashes
     reporting_year: int
 
 
-def inside(path: Path, raw_root: Path) -> bool:
-    """Whether `path`, links followed, stays under raw/ (a link out of it is never read)."""
-    return path.resolve().is_relative_to(raw_root.resolve())
+def inside(path: Location, raw_root: Location) -> bool:
+    """Whether `path`, links followed, stays under raw/ (a link out of it is never read). Object
+    stores have no links."""
+    return not is_local(path) or path.resolve().is_relative_to(raw_root.resolve())
 
 
 def _is_year(name: str) -> bool:
     return len(name) == 4 and name.isdigit()
 
 
-def _visible_files(folder: Path):
+def _visible_files(folder: Location):
     """Files below `folder`, skipping hidden names (editor and sync clutter such as .DS_Store)."""
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
@@ -31,7 +33,7 @@ def _visible_files(folder: Path):
             yield path
 
 
-def reporting_years(raw_root: Path) -> list[int]:
+def reporting_years(raw_root: Location) -> list[int]:
     """Years that have a folder under raw/ with at least one file in it."""
     if not raw_root.is_dir():
         return []
@@ -41,7 +43,7 @@ def reporting_years(raw_root: Path) -> list[int]:
     )
 
 
-def discover(raw_root: Path, year: int) -> list[RawFile]:
+def discover(raw_root: Location, year: int) -> list[RawFile]:
     """Every file filed for `year`, in a stable order."""
     folder = raw_root / str(year)
     if not folder.is_dir():
@@ -49,7 +51,7 @@ def discover(raw_root: Path, year: int) -> list[RawFile]:
     return [RawFile(p, p.relative_to(raw_root).as_posix(), year) for p in _visible_files(folder)]
 
 
-def unplaced(raw_root: Path) -> list[str]:
+def unplaced(raw_root: Location) -> list[str]:
     """Files outside any year folder: they belong to no reporting year and are not read."""
     if not raw_root.is_dir():
         return []
@@ -60,9 +62,16 @@ def unplaced(raw_root: Path) -> list[str]:
 
 
 def fingerprint(files: list[RawFile]) -> str:
-    """Cheap change marker for the sensor: paths, sizes and modification times."""
+    """Cheap change marker for the sensor: paths, sizes and modification times (on an object store,
+    the filesystem's key of the object's version, such as its ETag)."""
     digest = hashlib.sha256()
     for f in files:
-        stat = f.path.stat()
-        digest.update(f"{f.source_file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        digest.update(f"{f.source_file}\0{_version(f.path)}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def _version(path: Location) -> str:
+    if is_local(path):
+        stat = path.stat()
+        return f"{stat.st_size}\0{stat.st_mtime_ns}"
+    return path.fs.ukey(path.path)

@@ -3,8 +3,6 @@ the last publish are taken from the warehouse instead of parsed again."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 
 from filings import PARSER_VERSION
@@ -12,6 +10,7 @@ from filings.discover import RawFile, inside
 from filings.parse import content_hash
 from filings.records import Form
 from filings.schemas import columns
+from filings.storage import Location
 from filings.tables import PARSED_TABLES, canonical_order
 from filings.warehouse import read_year
 
@@ -20,7 +19,7 @@ class DamagedWarehouse(RuntimeError):
     """A published partition cannot be read back: the year is rebuilt from raw/."""
 
 
-def split_unchanged(warehouse: Path, raw_root: Path, year: int,
+def split_unchanged(warehouse: Location, raw_root: Location, year: int,
                     files: list[RawFile]) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
     """The published rows of the unchanged files (none when nothing was published), and the files
     to parse. Links out of raw/ are not even read: they go to the parser, which refuses them.
@@ -32,7 +31,7 @@ def split_unchanged(warehouse: Path, raw_root: Path, year: int,
         raise DamagedWarehouse(f"{warehouse} {year}: {type(exc).__name__}: {exc}") from exc
 
 
-def _split(published: dict[str, pl.DataFrame], raw_root: Path,
+def _split(published: dict[str, pl.DataFrame], raw_root: Location,
            files: list[RawFile]) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
     previous = published["filings"].select(columns("filings"))
     hashes = {f.source_file: content_hash(f.path.read_bytes()) for f in files if inside(f.path, raw_root)}

@@ -17,6 +17,7 @@ from filings.readers import guards, read_grid
 from filings.project import LayoutNotRecognised, parse_project
 from filings.records import Filing, Form, SourcePosition
 from filings.split import FormBlock, split_forms
+from filings.storage import Location
 from filings.summary import parse_summary
 
 _PARSERS = {"project": parse_project, "department": parse_department, "summary": parse_summary}
@@ -87,8 +88,9 @@ def _new_form(block: FormBlock, filing: Filing, ordinal: int) -> Form:
     )
 
 
-def parse_path(path: Path, raw_root: Path) -> Filing:
-    """Parse a file under `raw_root/<reporting year>/…`; a link that leads outside raw/ is refused."""
+def parse_path(path: Location, raw_root: Location) -> Filing:
+    """Parse a file under `raw_root/<reporting year>/…`, a local folder or a URL; a link that leads
+    outside raw/ is refused."""
     source_file = path.relative_to(raw_root).as_posix()
     reporting_year = int(source_file.split("/", 1)[0])
     refused_id = content_hash(f"refused:{source_file}".encode())
@@ -103,7 +105,7 @@ def parse_path(path: Path, raw_root: Path) -> Filing:
         return Filing(refused_id, source_file, reporting_year, size, "quarantined", 0, str(exc), exc.code)
     except OSError as exc:
         return Filing(refused_id, source_file, reporting_year, 0, "quarantined", 0,
-                      f"无法读取文件:{exc.strerror}", "unreadable")
+                      f"无法读取文件:{exc.strerror or exc}", "unreadable")  # fsspec's errors may lack strerror
     return parse_filing(data, source_file, reporting_year)
 
 

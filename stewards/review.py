@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
+from filings.storage import Location
 from filings.warehouse import read_year
 
 
@@ -24,7 +24,7 @@ class Review:
         return order.sort(["errors", "warnings", "unit"], descending=[True, True, False])["unit"].to_list()
 
 
-def load_review(warehouse: Path, raw: Path, year: int) -> Review:
+def load_review(warehouse: Location, raw: Location, year: int) -> Review:
     published = read_year(warehouse, year)
     if published is None:
         raise FileNotFoundError(f"{year} is not published in {warehouse}")
@@ -51,7 +51,7 @@ def _units(forms: pl.DataFrame, filings: pl.DataFrame) -> pl.DataFrame:
         unit=pl.coalesce("unit", pl.col("source_file").str.extract(r"([^/]+?)(?:\.[^./]+)?$")))
 
 
-def _source_lines(raw: Path, findings: pl.DataFrame) -> list[str | None]:
+def _source_lines(raw: Location, findings: pl.DataFrame) -> list[str | None]:
     """The line each finding points at, as written in the raw file (tabs shown as │)."""
     cache: dict[str, list[str]] = {}
     out = []
