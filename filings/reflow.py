@@ -43,7 +43,6 @@ class Token:
 _UNIT_NOTE = re.compile(r"^[((][^))]*[))]$")
 _FUND_LABEL = re.compile(r"项目资金|资金情况|预算执行情况|年度预算|^[((]")
 _FUND_ITEM = re.compile(r"^(其中[::]?.*|.*(资金|拨款|总额|补助)[::]?)$")
-_TITLE = re.compile(r"自评表|绩效目标表")
 _LABELS = tuple(label for label, _ in HEADER_FIELDS)
 _GOAL_LABELS = ("年度总体目标", "总体目标", "预期目标", "年初设定目标", "实际完成情况", "完成情况",
                 "全年实际完成情况", "年度总体目标完成情况综述")
@@ -141,7 +140,7 @@ def _preamble(tokens: list[Token]) -> list[Row]:
     for token in tokens:
         if not token.key:
             continue
-        if not groups or token.key.startswith((*_LABELS, *_GOAL_LABELS)) or _TITLE.search(token.key):
+        if not groups or token.key.startswith((*_LABELS, *_GOAL_LABELS)) or TITLE.search(token.key):
             groups.append([])
         groups[-1].append(token)
     return [row for group in groups if (row := _row(group[0].line, dict(enumerate(t.text for t in group))))]
@@ -166,9 +165,11 @@ def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: b
     header, at = _header(tokens, label, start, FUND_HEADERS)
     if fused:
         roles = tuple(_role(c.key, FUND_HEADERS) for c in header.cells[1:])
-        body = _expanded(_runs(tokens[at:end], lambda t: _FUND_ITEM.match(t.key) or t.key.startswith(FUND_END)),
-                         lambda t: None if _FUND_ITEM.match(t.key) or t.key.startswith(FUND_END)
-                         else segment(t.text, roles))
+
+        def label(token: Token) -> bool:
+            return bool(_FUND_ITEM.match(token.key)) or token.key.startswith(FUND_END)
+
+        body = _expanded(_runs(tokens[at:end], label), lambda t: None if label(t) else segment(t.text, roles))
         tokens, end = tokens[:at] + body, at + len(body)
     width = len(header.cells)
     rows, current = [header], []
