@@ -64,6 +64,7 @@ def cut(line: str) -> list[str]:
 class Split:
     cells: tuple[str, ...]
     score: float  # how well the split fits (see _plausibility)
+    uncertain: bool  # other splits fit too and no arithmetic confirms this one
 
 
 _NUMBER = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d+)?$")
@@ -83,7 +84,7 @@ def segment(run: str, roles: tuple[str, ...]) -> Split | None:
     if not best:
         return None
     score, cells = max(best, key=lambda b: b[0])
-    return Split(cells, score)
+    return Split(cells, score, len(best) > 1 and not _confirmed(dict(zip(roles, cells))))
 
 
 _ROW_COST = 3.0  # one row more must fit clearly better than one row fewer
@@ -142,6 +143,15 @@ def _valid(part: str, kind: str) -> bool:
     if kind == "name":  # the figures after a name start with a digit or an operator
         return len(part) >= 3 and not (part[-1].isdigit() or part[-1] in "≥≤><=%.")
     return bool(_WORDS.search(part)) and not part[0] in "0123456789.%"  # a reason starts with words
+
+
+def _confirmed(cells: dict[str, str]) -> bool:
+    """Arithmetic or repetition backs the split: B/A equals the rate, B equals A, or the actual
+    repeats the target."""
+    base = parse_number(cells.get("budget_adjusted")) or parse_number(cells.get("budget_initial"))
+    spent = parse_number(cells.get("spent"))
+    return (("execution_rate" in cells and bool(base) and spent is not None) or (base is not None and spent == base)
+            or ("target" in cells and cells.get("target") == cells.get("actual")))
 
 
 def _plausibility(cells: dict[str, str]) -> float | None:

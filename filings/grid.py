@@ -20,6 +20,7 @@ class Cell:
     col: int  # position in its row: tab-separated cell, sheet column, table column (spans counted)
     raw: str  # as written, trimmed
     text: str  # cleaned (see filings.text.clean)
+    uncertain: bool = False  # cut from figures run together, where another cut fits as well
 
     @property
     def key(self) -> str:
@@ -37,9 +38,10 @@ class Row:
         return " ".join(c.text for c in self.cells)
 
 
-def row_of(line: int, values, where: str | None = None) -> Row | None:
-    """A grid row from a reader's cell values (None or blank for an empty cell); None if all are empty."""
-    cells = tuple(Cell(col, str(v).strip(), clean(str(v))) for col, v in enumerate(values)
+def row_of(line: int, values, where: str | None = None, uncertain: frozenset[int] = frozenset()) -> Row | None:
+    """A grid row from a reader's cell values (None or blank for an empty cell); None if all are
+    empty. `uncertain`: the columns whose value is a guess (see Cell.uncertain)."""
+    cells = tuple(Cell(col, str(v).strip(), clean(str(v)), col in uncertain) for col, v in enumerate(values)
                   if v is not None and clean(str(v)))
     return Row(line, cells, where) if cells else None
 

@@ -145,6 +145,7 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
             execution_rate_computed=_execution_rate(initial, adjusted, spent),
             score=number_of(cells, "score"),
             reason=cells["reason"].text if "reason" in cells else None,
+            figures_uncertain=_uncertain(cells),
             line=row.line,
         ))
         if len(form.fund_rows) == 1 or "总额" in item:
@@ -298,7 +299,12 @@ def _indicator(cells: dict) -> dict | None:
         weight=number_of(cells, "weight"),
         score=number_of(cells, "score"),
         shortfall_reason=reason.text if reason else None,
+        figures_uncertain=_uncertain(cells),
     )
+
+
+def _uncertain(cells: dict) -> bool:
+    return any(cell.uncertain for cell in cells.values())
 
 
 def _target_text(cells: dict) -> str | None:

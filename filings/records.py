@@ -25,6 +25,7 @@ class FundRow:
     execution_rate_computed: float | None
     score: float | None
     reason: str | None
+    figures_uncertain: bool  # cut from figures run together in one of several plausible ways
     line: int
 
 
@@ -54,6 +55,7 @@ class Indicator:
     score: float | None
     shortfall_reason: str | None
     scoring_method: str | None
+    figures_uncertain: bool
     line: int
 
 

@@ -34,6 +34,7 @@ class Token:
 
     line: int
     text: str
+    uncertain: bool = False  # cut from fused figures in one of several plausible ways
 
     @property
     def key(self) -> str:
@@ -126,12 +127,14 @@ def _header_end(keys: list[str], start: int, headers) -> int:
     return i
 
 
-def _row(line: int, cells: dict[int, str]) -> Row | None:
+def _row(line: int, cells: dict[int, Token | str]) -> Row | None:
     """A grid row from cells by column (a negative column means the row ran off the left)."""
     if not cells:
         return None
     first = min(min(cells), 0)
-    return row_of(line, [cells.get(col) for col in range(first, max(cells) + 1)])
+    values = [cells.get(col) for col in range(first, max(cells) + 1)]
+    uncertain = frozenset(i for i, v in enumerate(values) if isinstance(v, Token) and v.uncertain)
+    return row_of(line, [v.text if isinstance(v, Token) else v for v in values], uncertain=uncertain)
 
 
 def _preamble(tokens: list[Token]) -> list[Row]:
@@ -176,13 +179,13 @@ def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: b
     while at < end and not tokens[at].key.startswith(FUND_END):
         token = tokens[at]
         if current and (_FUND_ITEM.match(token.key) or (blanks_kept and len(current) == width)):
-            rows.append(_row(current[0].line, dict(enumerate(t.text for t in current))))
+            rows.append(_row(current[0].line, dict(enumerate(current))))
             current = []
         if current or token.key:
             current.append(token)
         at += 1
     if current:
-        rows.append(_row(current[0].line, dict(enumerate(t.text for t in current))))
+        rows.append(_row(current[0].line, dict(enumerate(current))))
     goals = [t for t in tokens[at:end] if t.key]
     labels = [t for t in goals if t.key.startswith(_GOAL_LABELS)]
     texts = [t for t in goals if not t.key.startswith(_GOAL_LABELS)]
@@ -259,7 +262,7 @@ def _expanded(tokens: list[Token], split) -> list[Token]:
     out = []
     for token in tokens:
         found = split(token)
-        out += [Token(token.line, cell) for cell in found.cells] if found else [token]
+        out += [Token(token.line, cell, found.uncertain) for cell in found.cells] if found else [token]
     return out
 
 
@@ -288,13 +291,13 @@ def _split_fused_rows(tokens: list[Token], roles: list[str], template: Template)
         if token.key.startswith((*TOTAL_LABELS, _NOTES)):
             rest = tokens[i + 1:]
             total = segment(rest[0].text, total_roles) if rest and total_roles else None
-            cells = [Token(rest[0].line, c) for c in total.cells] if total else rest[:1]
+            cells = [Token(rest[0].line, c, total.uncertain) for c in total.cells] if total else rest[:1]
             return out + [token, *cells, *rest[1:]]
         if _rank(token, template, out):
             out.append(token)
             continue
         rows = segment_rows(token.text, row_roles)
-        out += [Token(token.line, c) for split in rows for c in split.cells] if rows else [token]
+        out += [Token(token.line, c, split.uncertain) for split in rows for c in split.cells] if rows else [token]
     return out
 
 
@@ -327,7 +330,7 @@ def _placed(row: list[Token], template: Template, name_col: int, score_col: int 
     cols = [name_col - labels + i for i in range(len(row))]
     if score_col is not None and cols[-1] < score_col and is_number(row[-1].key):
         cols = cols[:labels + 1] + [score_col - len(row) + 1 + i for i in range(labels + 1, len(row))]
-    return _row(row[0].line, {col: t.text for col, t in zip(cols, row)})
+    return _row(row[0].line, dict(zip(cols, row)))
 
 
 def _total_value(token: Token) -> bool:
@@ -341,7 +344,7 @@ def _total(tokens: list[Token], at: int, number_cols: list[int], width: int,
     end = at + 1
     while end < len(tokens) and _total_value(tokens[end]):
         end += 1
-    values = [t.text for t in tokens[at + 1:end]]
+    values = tokens[at + 1:end]
     if not blanks_kept and len(values) == len(number_cols):
         cols = number_cols
     else:

@@ -19,6 +19,8 @@ FORM_TYPES = ["project", "department", "summary"]
 FILING_STATUSES = ["parsed", "partial", "quarantined"]
 MEASURE_KINDS = ["quantity", "period", "qualitative", "empty"]
 SEVERITIES = ["error", "warning"]
+UNCERTAIN_ZH = "数字取自无分隔的连写文本,且有其他同样合理的拆法(请对照原文核对)"
+UNCERTAIN_EN = "figures cut from text written without separators, where another cut fits as well"
 SKIP_REASONS = ["section_label", "empty_slot", "no_indicator"]
 REASON_CODES = ["unsupported_format", "binary_content", "unknown_encoding", "damaged", "encrypted", "needs_ocr",
                 "zip_bomb", "empty", "no_form_title", "outside_raw", "unreadable", "truncated", "xml_entities",
@@ -122,6 +124,7 @@ class FundRows(_FormRows):
         "B/A 计算的执行率(A 为0或空时用年初预算数)", "B/A; A falls back to the initial budget when 0 or blank")
     score: Optional[float] = _n("得分", "score")
     reason: Optional[str] = _n("原因(偏差说明)", "reason given for a deviation")
+    figures_uncertain: bool = _f(UNCERTAIN_ZH, UNCERTAIN_EN)
 
 
 class _Measures(_FormRows):
@@ -152,6 +155,7 @@ class Indicators(_Measures):
     score: Optional[float] = _n("得分", "score")
     shortfall_reason: Optional[str] = _n("未完成原因分析", "reason for a shortfall")
     scoring_method: Optional[str] = _n("得分计算方法(表上印的规则)", "scoring rule printed on the form")
+    figures_uncertain: bool = _f(UNCERTAIN_ZH, UNCERTAIN_EN)
 
 
 class DepartmentIndicators(_Measures):

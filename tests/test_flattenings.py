@@ -195,3 +195,17 @@ def test_traditional_characters_give_the_same_tables():
         assert [cleaned(i) for i in b.indicators] == [cleaned(i) for i in a.indicators]
         assert [cleaned(r) for r in b.fund_rows] == [cleaned(r) for r in a.fund_rows]
     assert any("萬元" in (i.target_raw or "") for f in traditional.forms for i in f.indicators)
+
+
+def test_figures_cut_without_arithmetic_to_confirm_them_are_marked_uncertain():
+    from filings.fused import segment
+
+    assert not segment("202010100.00%10", FUNDS).uncertain  # B/A = 100.00% confirms 20 | 20
+    assert not segment("2020", FUNDS).uncertain  # B = A
+    assert segment("1520", FUNDS).uncertain  # 1520, 15 | 20, 152 | 0 …: nothing tells them apart
+    form = _form(ZHONGJIANG)
+    assert not any(r.figures_uncertain for r in form.fund_rows)
+    assert not any(i.figures_uncertain for i in form.indicators)
+    edited = parse_text((RAW / ZHONGJIANG).read_text(encoding="utf-8").replace(
+        "其中:本年财政拨款2020", "其中:本年财政拨款1520"), ZHONGJIANG).forms[0]
+    assert [r.figures_uncertain for r in edited.fund_rows] == [False, True, False]
