@@ -22,6 +22,7 @@ read the files the commit records name (the DuckDB query in the README does).
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import uuid
@@ -143,8 +144,9 @@ def _write_parquet(frame: pl.DataFrame, path: Location) -> None:
     if is_local(path):
         frame.write_parquet(path, compression="zstd", statistics=True)
         return
-    with path.open("wb") as handle:  # Polars reaches only its own cloud stores by URL, fsspec by handle
-        frame.write_parquet(handle, compression="zstd", statistics=True)
+    buffer = io.BytesIO()  # a failed write then puts nothing (a file handle would put what it had)
+    frame.write_parquet(buffer, compression="zstd", statistics=True)
+    path.write_bytes(buffer.getvalue())  # Polars reaches only its own cloud stores by URL
 
 
 def read_file(path: Location) -> pl.DataFrame:
