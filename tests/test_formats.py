@@ -52,8 +52,9 @@ def test_spreadsheet_rows_keep_the_sheet_row_numbers():
 @pytest.mark.parametrize("name, reason", [
     ("scan.pdf", "PDF 没有文字层(扫描件),需要 OCR 识别后再报送"),
     ("encrypted.pdf", "PDF 已加密,需要密码才能读取"),
+    ("encrypted.xlsx", "Office 文件已加密(设置了打开密码),需要密码才能读取:请报送未加密的文件"),
 ])
-def test_unreadable_pdfs_are_quarantined_with_the_reason(name, reason):
+def test_unreadable_files_are_quarantined_with_the_reason(name, reason):
     filing = parse_filing((FIXTURES / name).read_bytes(), f"2024/{name}", 2024)
     assert (filing.status, filing.error) == ("quarantined", reason)
 

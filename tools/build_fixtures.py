@@ -1,5 +1,6 @@
 """Build the file-format fixtures from the 2024 text samples with real writers (run once, commit
-the output): tests/fixtures/formats/<sample>.{html,xlsx,xls,docx,pdf}, scan.pdf, encrypted.pdf.
+the output): tests/fixtures/formats/<sample>.{html,xlsx,xls,docx,pdf}, scan.pdf, encrypted.pdf,
+encrypted.xlsx.
 
 Each keeps the text grid: one-cell rows become headings or paragraphs, runs of table rows become
 one table whose columns are the text's tab columns. Writers: xlsxwriter, xlwt (Excel 97-2003
@@ -129,6 +130,18 @@ def write_unreadable_pdfs():
     locked.save()
 
 
+def write_encrypted_xlsx(source):
+    """The xlsx fixture saved with an opening password (msoffcrypto-tool, as Excel does)."""
+    import io
+
+    import msoffcrypto.format.ooxml
+
+    encrypted = io.BytesIO()
+    with open(source, "rb") as plain:
+        msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("secret", encrypted)
+    (OUT / "encrypted.xlsx").write_bytes(encrypted.getvalue())
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     write_unreadable_pdfs()
@@ -140,6 +153,7 @@ def main():
         write_xls(rows, stem.with_suffix(".xls"))
         write_docx(rows, stem.with_suffix(".docx"))
         write_pdf(rows, stem.with_suffix(".pdf"))
+    write_encrypted_xlsx(OUT / f"{Path(SAMPLES[0]).stem}.xlsx")
     print(f"fixtures written to {OUT}")
 
 

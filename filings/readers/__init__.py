@@ -26,6 +26,7 @@ def read_grid(data: bytes, suffix: str) -> list[Row]:
         known = " ".join(sorted(READERS))
         raise UnreadableFiling(f"暂不支持的文件格式 {suffix or '(无扩展名)'}:可读取 {known}", "unsupported_format")
     guards.refuse_oversized(len(data))
+    guards.refuse_encrypted_office(data)
     guards.refuse_wrong_extension(data, suffix, _KINDS_READ.get(reader, set()))
     if reader is text.read:
         guards.refuse_long_lines(data)

@@ -38,7 +38,7 @@ def content_kind(data: bytes) -> str | None:
     """What the bytes are by their signature (a key of _KINDS), None for text or anything else."""
     if data.startswith(b"%PDF-"):
         return ".pdf"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if data.startswith(_OLE):
         return "ole"
     if data.startswith(b"PK\x03\x04"):
         try:
@@ -54,6 +54,16 @@ def content_kind(data: bytes) -> str | None:
         except (zipfile.BadZipFile, OSError, ValueError):
             return None
     return None
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream a password-protected .xlsx/.docx holds
+
+
+def refuse_encrypted_office(data: bytes) -> None:
+    """An .xlsx or .docx saved with an opening password is an OLE container holding it encrypted."""
+    if data.startswith(_OLE) and _ENCRYPTED_PACKAGE in data:
+        raise UnreadableFiling("Office 文件已加密(设置了打开密码),需要密码才能读取:请报送未加密的文件", "encrypted")
 
 
 def refuse_wrong_extension(data: bytes, suffix: str, accepted: set[str]) -> None:
