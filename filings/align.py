@@ -31,13 +31,9 @@ QUALITATIVE_NATURE = ("定性", "定量")  # 指标性质 cells that are no comp
 _OPERATORS = ("=", "≥", "≤", ">", "<", ">=", "<=", *QUALITATIVE_NATURE)
 
 
-def fit(kind: str, cell: Cell, template: Template | None) -> float | None:
-    """How well `cell` fits a column of `kind`; None where it cannot stand there."""
-    return _fit(kind, cell.text, cell.key, template)
-
-
 @lru_cache(maxsize=1 << 16)  # the same labels and values recur in every form of a template
 def _fit(kind: str, text: str, key: str, template: Template | None) -> float | None:
+    """How well a cell fits a column of `kind`; None where it cannot stand there."""
     level1 = template is not None and template.level1(text) is not None
     level2 = template is not None and template.level2(text) is not None
     if kind == "level1":  # a name that is both (满意度指标) is more likely the level-1 label
@@ -82,27 +78,41 @@ def align(row: Row, columns: list[Column], template: Template | None = None) -> 
     """The best order-preserving assignment of `row`'s cells to `columns` (role → cell).
 
     Header positions break ties; they are tried with the row shifted a column or two either way,
-    since a vanished merged cell moves every cell after it.
+    since a vanished merged cell moves every cell after it. Rows of the same shape (the same fits
+    at the same positions) recur in every form of a template, so the assignment is cached by shape.
     """
-    fits = [[fit(column.kind, cell, template) for column in columns] for cell in row.cells]
-    best_score, best = float("-inf"), {}
+    kinds = tuple(column.kind for column in columns)
+    fits = tuple(_fits(kinds, cell.text, cell.key, template) for cell in row.cells)
+    taken = _assignment(fits, tuple(cell.col for cell in row.cells), tuple(column.col for column in columns))
+    return {columns[j].role: row.cells[i] for i, j in taken}
+
+
+@lru_cache(maxsize=1 << 16)
+def _fits(kinds: tuple[str, ...], text: str, key: str, template: Template | None) -> tuple[float | None, ...]:
+    return tuple(_fit(kind, text, key, template) for kind in kinds)
+
+
+@lru_cache(maxsize=1 << 16)
+def _assignment(fits: tuple, cols: tuple[int, ...], positions: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """(cell index, column index) pairs of the best assignment over every shift."""
+    best_score, best = float("-inf"), ()
     for shift in SHIFTS:
-        score, assigned = _align_shifted(row, columns, fits, shift)
+        score, taken = _align_shifted(fits, cols, positions, shift)
         if score > best_score:
-            best_score, best = score, assigned
+            best_score, best = score, taken
     return best
 
 
-def _align_shifted(row: Row, columns: list[Column], fits, shift: int) -> tuple[float, dict[str, Cell]]:
+def _align_shifted(fits: tuple, cols: tuple[int, ...], positions: tuple[int, ...],
+                   shift: int) -> tuple[float, tuple[tuple[int, int], ...]]:
     """Dynamic programme over (cells used, columns used); moves: drop a cell, skip a column, or
     put the cell in the column. Ties go to the earlier move in that order."""
-    cells, n, m = row.cells, len(row.cells), len(columns)
-    positions = [c.col for c in columns]
+    n, m = len(cols), len(positions)
     best = [[0.0] * (m + 1)] + [[0.0] * (m + 1) for _ in range(n)]
     move = [[_SKIP] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         previous, current, moves, cell_fits = best[i - 1], best[i], move[i], fits[i - 1]
-        at = cells[i - 1].col - shift
+        at = cols[i - 1] - shift
         current[0], moves[0] = previous[0] + DROP, _DROP
         for j in range(1, m + 1):
             value, chosen = previous[j] + DROP, _DROP
@@ -115,18 +125,18 @@ def _align_shifted(row: Row, columns: list[Column], fits, shift: int) -> tuple[f
                 if take > value:
                     value, chosen = take, _TAKE
             current[j], moves[j] = value, chosen
-    assigned: dict[str, Cell] = {}
+    taken = []
     i, j = n, m
     while i > 0:
         chosen = move[i][j]
         if chosen == _TAKE:
-            assigned[columns[j - 1].role] = cells[i - 1]
+            taken.append((i - 1, j - 1))
             i, j = i - 1, j - 1
         elif chosen == _SKIP:
             j -= 1
         else:
             i -= 1
-    return best[n][m] - SHIFT_COST * abs(shift), assigned
+    return best[n][m] - SHIFT_COST * abs(shift), tuple(reversed(taken))
 
 
 class UnknownHeader(ValueError):

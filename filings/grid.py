@@ -20,11 +20,8 @@ class Cell:
     col: int  # position in its row: tab-separated cell, sheet column, table column (spans counted)
     raw: str  # as written, trimmed
     text: str  # cleaned (see filings.text.clean)
+    key: str  # the text without any space, for matching labels
     uncertain: bool = False  # cut from figures run together, where another cut fits as well
-
-    @property
-    def key(self) -> str:
-        return self.text.replace(" ", "")
 
 
 @dataclass(frozen=True)
@@ -41,9 +38,15 @@ class Row:
 def row_of(line: int, values, where: str | None = None, uncertain: frozenset[int] = frozenset()) -> Row | None:
     """A grid row from a reader's cell values (None or blank for an empty cell); None if all are
     empty. `uncertain`: the columns whose value is a guess (see Cell.uncertain)."""
-    cells = tuple(Cell(col, str(v).strip(), clean(str(v)), col in uncertain) for col, v in enumerate(values)
-                  if v is not None and clean(str(v)))
-    return Row(line, cells, where) if cells else None
+    cells = []
+    for col, value in enumerate(values):
+        if value is None:
+            continue
+        raw = str(value)
+        text = clean(raw)
+        if text:
+            cells.append(Cell(col, raw.strip(), text, text.replace(" ", ""), col in uncertain))
+    return Row(line, tuple(cells), where) if cells else None
 
 
 def find_cell(row: Row, *labels: str) -> Cell | None:

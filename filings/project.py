@@ -232,7 +232,7 @@ def _with_subheaders(rows: list[Row], at: int, template: Template) -> tuple[Row,
     for cell in rows[at].cells:
         split = next((parts for word, parts in template.subheaders.items() if cell.key.startswith(word)), None)
         for part in split or (cell.text,):
-            cells.append(Cell(len(cells), part, part))
+            cells.append(Cell(len(cells), part, part, part))
     return Row(rows[at].line, tuple(cells)), at + 1
 
 

@@ -49,8 +49,7 @@ class Template:
 
     def level1(self, label: str) -> str | None:
         """The level-1 name `label` stands for (`产出 指标(40分)` → `产出指标`), if any."""
-        key = name_key(label)
-        return next((name for name in self.families if name_key(name) == key), None)
+        return _level1(self, name_key(label))
 
     def level2(self, label: str) -> str | None:
         key = name_key(label)
@@ -58,7 +57,17 @@ class Template:
 
     def family_of(self, level2_key: str) -> str | None:
         """The level-1 name a level-2 key belongs to (数量 → 产出指标)."""
-        return next((name for name, family in self.families.items() if level2_key in family), None)
+        return _family_of(self, level2_key)
+
+
+@lru_cache(maxsize=1 << 14)
+def _level1(template: Template, key: str) -> str | None:
+    return next((name for name in template.families if name_key(name) == key), None)
+
+
+@lru_cache(maxsize=1 << 14)
+def _family_of(template: Template, level2_key: str) -> str | None:
+    return next((name for name, family in template.families.items() if level2_key in family), None)
 
 
 _OUTPUT = ("数量", "质量", "时效", "成本")
