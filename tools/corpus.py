@@ -1,10 +1,13 @@
 """A synthetic corpus of filings with known mistakes: `make corpus FORMS=10000 SEED=1`.
 
-Forms are made from a clean sample form (中卫 国内安全保卫经费项目, 2024) with other units,
-projects, amounts and shifted cells (a vanished merged cell moves a row's cells), several forms
-per file, files under raw/<year>/<region>/. A share of the forms carries one injected mistake;
-`manifest.jsonl` records, per mistake, the findings a reviewer expects (rule and line).
-Files are written one at a time: the corpus is never held in memory.
+Forms come from clean sample forms of several template families (tools/corpus_forms.py): national
+as tab text, as one line of words per form, or in a file headed by a summary sheet (汇总表) and a
+department-wide form; four-dimension (兴庆); Sichuan one cell per line. They get other units,
+projects, amounts, indicator figures, shifted cells and stray spaces, several forms per file, in
+.txt mostly and .xlsx, .xls, .docx, .html, .pdf (tools/corpus_files.py), under raw/<year>/<region>/.
+A share of the forms carries one injected mistake; `manifest.jsonl` records, per mistake, the
+findings a reviewer expects (rule, line as the finding reports it, field). Files are written one at
+a time: the corpus is never held in memory. The same seed gives the same bytes.
 """
 
 from __future__ import annotations
@@ -12,79 +15,120 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-SAMPLE = PROJECT / "raw" / "2024" / "中卫市公安局_项目支出绩效自评表.txt"
-BASE_LINES = (37, 66)  # the clean form, lines 37–66 of the sample
+sys.path[:0] = [str(PROJECT), str(PROJECT / "tools")]
+
+import corpus_forms as cf  # noqa: E402
+from corpus_files import one_line, write  # noqa: E402
+
 REGIONS = ["中卫", "银川", "吴忠", "固原", "石嘴山"]
 UNITS = ["公安局", "教育局", "卫生健康委员会", "民政局", "农业农村局", "水务局", "交通运输局", "文化旅游局"]
-PROJECTS = ["办案经费", "设备运维", "专项补助", "信息化建设", "基础设施维修", "人员经费", "宣传教育", "应急保障"]
-MISTAKES = ("scores_sum_to_total", "execution_rate_matches", "year_matches_reporting_year",
-            "shortfall_reason_present", "self_score_matches_total")
+LAYOUTS = {"national": 0.42, "one_line": 0.12, "summary": 0.16, "four_dimension": 0.18, "sichuan": 0.12}
+# The mistakes each layout's project forms may carry (a duplicate is a form filed twice).
+LAYOUT_MISTAKES = {
+    "national": (*cf.NATIONAL_MISTAKES, "duplicate_forms"),
+    "one_line": (*cf.NATIONAL_MISTAKES, "duplicate_forms"),
+    "summary": cf.NATIONAL_MISTAKES,
+    "four_dimension": (*cf.FOUR_MISTAKES, "duplicate_forms"),
+    "sichuan": cf.SICHUAN_MISTAKES,
+}
+MAKERS = {"national": cf.national, "one_line": cf.national, "summary": cf.national,
+          "four_dimension": cf.four_dimension, "sichuan": cf.sichuan}
+FORMATS = {".txt": 0.70, ".xlsx": 0.10, ".xls": 0.06, ".docx": 0.06, ".html": 0.06, ".pdf": 0.02}
+TEXT_ONLY = {"one_line", "sichuan"}  # flattenings of converter text
+MISTAKES = tuple(sorted({m for kinds in LAYOUT_MISTAKES.values() for m in kinds} | set(cf.SUMMARY_MISTAKES)))
 
 
-def base_form() -> list[str]:
-    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
-    return lines[BASE_LINES[0] - 1: BASE_LINES[1]]
+def _pick(rng: random.Random, shares: dict[str, float]) -> str:
+    return rng.choices(list(shares), list(shares.values()))[0]
 
 
-def make_form(base: list[str], rng: random.Random, unit: str, project: str, mistake: str | None):
-    """The form's lines, and the line offsets (within the form) where its mistake shows."""
-    lines = list(base)
-    amount = f"{rng.uniform(5, 5000):.2f}".rstrip("0").rstrip(".")
-    lines[4] = f"项目名称\t\t{project}\t\t\t\t\t\t"
-    lines[5] = f"主管部门\t\t{unit}\t\t实施单位\t\t{unit}{rng.choice(['办公室', '财务科', '业务科'])}\t\t"
-    for i in (7, 8):
-        lines[i] = lines[i].replace("\t20\t20\t20\t", f"\t{amount}\t{amount}\t{amount}\t")
-    lines[22] = lines[22].replace("≤20万元\t20万元", f"≤{amount}万元\t{amount}万元")
-    for i in range(14, 28):  # indicator rows: shift some by a vanished or an extra empty cell
-        roll = rng.random()
-        if roll < 0.1 and lines[i].startswith("\t\t"):
-            lines[i] = lines[i][1:]
-        elif roll < 0.2:
-            lines[i] = "\t" + lines[i]
-    at: list[int] = []
-    if mistake == "scores_sum_to_total":
-        lines[29], at = lines[29].replace("\t100\t99\t", "\t100\t97\t"), [29]
-    elif mistake == "execution_rate_matches":
-        lines[7], at = lines[7].replace("\t100%\t", "\t95%\t"), [7]
-    elif mistake == "year_matches_reporting_year":
-        lines[20], at = lines[20].replace("2024年1-12月", "2025年1-12月"), [20]
-    elif mistake == "shortfall_reason_present":
-        lines[16], at = lines[16].replace("业务工作繁忙,宣传活动开展频率低", ""), [16]
-    elif mistake == "self_score_matches_total":
-        lines.insert(6, "自评得分\t\t95\t\t\t\t\t\t")
-        at = [6]
-    return lines, at
+def _forms(rng: random.Random, layout: str, unit: str, count: int, serial: int, mistake_rate: float):
+    """(project name, Form) for up to `count` project forms; a duplicate is a clean form filed twice."""
+    out: list[tuple[str, cf.Form]] = []
+    while len(out) < count:
+        mistake = rng.choice(LAYOUT_MISTAKES[layout]) if rng.random() < mistake_rate else None
+        if mistake == "duplicate_forms" and len(out) + 2 > count:
+            mistake = None
+        name = f"{rng.choice(cf.PROJECTS)}{serial + len(out):06d}"
+        if mistake == "duplicate_forms":
+            form = MAKERS[layout](rng, unit, name, None)
+            copy = cf.Form(list(form.lines), [("duplicate_forms", form.title, "项目名称")])
+            out += [(name, form), (name, copy)]
+        else:
+            out.append((name, MAKERS[layout](rng, unit, name, mistake)))
+    return out
 
 
-def generate(out: Path, forms: int, seed: int, year: int = 2024, mistake_rate: float = 0.2,
+def _file_forms(rng, layout, unit, count, serial, mistake_rate) -> list[cf.Form]:
+    """The forms of one file in order: a summary file leads with its sheet and department form."""
+    if layout != "summary":
+        return [form for _, form in _forms(rng, layout, unit, count, serial, mistake_rate)]
+    named = _forms(rng, layout, unit, count - 2, serial, mistake_rate)
+    mistake = rng.choice(cf.SUMMARY_MISTAKES) if rng.random() < mistake_rate else None
+    names, forms = [n for n, _ in named], [f for _, f in named]
+    return [cf.summary(rng, names, forms, mistake), cf.department(mistake), *forms]
+
+
+def _lay_out(forms: list[cf.Form], layout: str) -> tuple[list[str], list[tuple[list, int]]]:
+    """The file's lines, and per form its findings with the text line each form starts on."""
+    lines: list[str] = []
+    placed = []
+    for form in forms:
+        placed.append((form.findings, len(lines) + 1))
+        if layout == "one_line":
+            lines += [one_line(form.lines), ""]
+        else:
+            lines += form.lines + [""]
+    return lines, placed
+
+
+def _manifest_rows(source_file: str, placed, line_of: dict[int, int], layout: str):
+    for findings, start in placed:
+        if findings:
+            yield {"source_file": source_file, "mistake": findings[0][0], "findings": [
+                {"check_id": check, "field": field,
+                 "line": line_of[start if layout == "one_line" else start + offset]}
+                for check, offset, field in findings]}
+
+
+def generate(out: Path, forms: int, seed: int, year: int = cf.YEAR, mistake_rate: float = 0.2,
              forms_per_file: tuple[int, int] = (1, 12)) -> dict:
-    """Write the corpus; returns counts. Deterministic for a seed."""
+    """Write the corpus; returns counts of forms and files. Deterministic for a seed."""
     rng = random.Random(seed)
-    base = base_form()
-    raw = out / "raw"
     out.mkdir(parents=True, exist_ok=True)
     written = files = 0
     with open(out / "manifest.jsonl", "w", encoding="utf-8") as manifest:
         while written < forms:
+            layout = _pick(rng, LAYOUTS)
+            suffix = ".txt" if layout in TEXT_ONLY else _pick(rng, FORMATS)
             region, unit = rng.choice(REGIONS), f"{rng.choice(REGIONS)}市{rng.choice(UNITS)}"
-            count = min(rng.randint(*forms_per_file), forms - written)
-            source_file = f"{year}/{region}/{unit}_{files:06d}.txt"
-            lines: list[str] = []
-            for k in range(count):
-                mistake = rng.choice(MISTAKES) if rng.random() < mistake_rate else None
-                form, at = make_form(base, rng, unit, f"{rng.choice(PROJECTS)}{written + k:06d}", mistake)
-                for offset in at:
-                    manifest.write(json.dumps({"source_file": source_file, "check_id": mistake,
-                                               "line": len(lines) + offset + 1}, ensure_ascii=False) + "\n")
-                lines += form + [""]
-            path = raw / source_file
+            most = 3 if suffix == ".pdf" else forms_per_file[1]  # PDFs are slow to write and read
+            count = min(rng.randint(forms_per_file[0], max(most, forms_per_file[0])), forms - written)
+            if layout == "summary":  # the sheet, the department form and at least one project form
+                count = max(count, 3)
+                layout = layout if count <= forms - written else "national"
+            file_forms = _file_forms(rng, layout, unit, count, written, mistake_rate)
+            source_file = f"{year}/{region}/{unit}_{files:06d}{suffix}"
+            path = out / "raw" / source_file
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("\n".join(lines), encoding="utf-8")
-            written, files = written + count, files + 1
+            lines, placed = _lay_out(file_forms, layout)
+            line_of = write(path, lines, suffix)
+            for row in _manifest_rows(source_file, placed, line_of, layout):
+                manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
+            written, files = written + len(file_forms), files + 1
     return {"forms": written, "files": files}
+
+
+def expected_findings(manifest: Path):
+    """Each expected finding as (source_file, check_id, line, field), read from the manifest."""
+    with open(manifest, encoding="utf-8") as rows:
+        for row in map(json.loads, rows):
+            for f in row["findings"]:
+                yield row["source_file"], f["check_id"], f["line"], f["field"]
 
 
 def main() -> None:
