@@ -7,6 +7,7 @@ import uuid
 import fsspec
 import polars as pl
 import pytest
+import yaml
 from dagster import (
     DagsterInstance,
     SensorResult,
@@ -15,9 +16,12 @@ from dagster import (
     load_assets_from_package_module,
     materialize,
 )
+from dagster._config import process_config
+from dagster._core.run_coordinator import QueuedRunCoordinator
+from dagster._core.storage.tags import PARTITION_NAME_TAG
 
 import assets
-from conftest import RAW, ZHONGWEI, edit_line, sample_text
+from conftest import PROJECT, RAW, ZHONGWEI, edit_line, sample_text
 from filings.schemas import TABLES
 from filings.storage import is_local
 from filings.warehouse import COMMITS, commit_file, committed, publish, read, read_year, uncommitted
@@ -74,6 +78,7 @@ def test_a_run_from_and_to_memory_publishes_what_a_local_run_publishes(bucket, t
     assert uncommitted(paths.warehouse, 2024) == []
     assert set(MEMORY.ls(paths.warehouse.parent.path, detail=False)) == {paths.raw.path, paths.warehouse.path}
     assert {p.name for p in (tmp_path / "reports" / "2024").iterdir()} == {"stewards_report.html", "findings.xlsx"}
+    assert " │ " in (tmp_path / "reports" / "2024" / "stewards_report.html").read_text(encoding="utf-8")  # raw lines
     assert (tmp_path / "great_expectations" / "index.html").exists()
 
 
@@ -127,3 +132,12 @@ def test_file_urls_are_local_folders(tmp_path, local_tables):
     assert forms.equals(local_tables["forms"])
     assert commit_file(paths.warehouse, 2024).with_suffix(".lock").exists()
     assert (tmp_path / "reports" / "2024" / "stewards_report.html").exists()
+
+
+def test_the_cluster_never_runs_a_year_twice_at_once():
+    """Object stores have no lock: the cluster's run queue keeps the runs of a reporting year apart."""
+    queue = yaml.safe_load((PROJECT / "deploy" / "dagster.yaml").read_text(encoding="utf-8"))["run_queue"]
+    config = process_config(QueuedRunCoordinator.config_type(), queue)
+    assert config.success
+    assert {"key": PARTITION_NAME_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1} in \
+        config.value["tag_concurrency_limits"]
