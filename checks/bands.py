@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polars as pl
 
@@ -76,33 +77,35 @@ def _bounds(condition: str, score: float) -> Band | None:
     return Band(low, low_closed, high, high_closed, score)
 
 
-_BAND = pl.Struct({"order": pl.Int64, "on_difference": pl.Boolean, "low": pl.Float64, "low_closed": pl.Boolean,
-                   "high": pl.Float64, "high_closed": pl.Boolean, "score": pl.Float64})
+_BAND = {"order": pl.Int64, "on_difference": pl.Boolean, "low": pl.Float64, "low_closed": pl.Boolean,
+         "high": pl.Float64, "high_closed": pl.Boolean, "score": pl.Float64}
 
 
-def _bands_of(text: str) -> list[dict]:
+@lru_cache(maxsize=4096)
+def _bands_of(text: str) -> tuple[dict, ...]:
     """The bands of a printed rule as rows, in the order they are tried (none when it is no band table)."""
     rule = parse_bands(text)
-    return [{"order": i, "on_difference": rule.on_difference, **vars(band)}
-            for i, band in enumerate(rule.bands)] if rule else []
+    return tuple({"order": i, "on_difference": rule.on_difference, **vars(band)}
+                 for i, band in enumerate(rule.bands)) if rule else ()
 
 
-def with_band_score(rows: pl.LazyFrame, name: str) -> pl.LazyFrame:
-    """`rows` (keyed by form_id and row_index) with column `name`: the score their printed band table
-    gives their target and actual, null without one. Each distinct printed rule is parsed once."""
-    bands = (
-        rows.select("scoring_method").unique().drop_nulls()
-        .with_columns(band=pl.col("scoring_method").map_elements(_bands_of, return_dtype=pl.List(_BAND)))
-        .explode("band").unnest("band")
-    )
+def band_score() -> pl.Expr:
+    """The score a row's printed band table gives its target and actual (null without one)."""
+    return pl.struct("scoring_method", "target_value", "actual_value").map_batches(
+        _band_scores, return_dtype=pl.Float64, is_elementwise=True)
+
+
+def _band_scores(batch: pl.Series) -> pl.Series:
+    """Band scores of a batch of rows: each row against the bands of its printed rule, the first
+    band that holds its value (|B−A| or B) giving the score."""
+    rows = batch.struct.unnest().with_row_index("row")
+    texts = rows["scoring_method"].drop_nulls().unique()
+    bands = pl.DataFrame([{"scoring_method": text, **band} for text in texts for band in _bands_of(text)],
+                         schema={"scoring_method": pl.String, **_BAND})
     target, actual = pl.col("target_value"), pl.col("actual_value")
     value = pl.when(pl.col("on_difference")).then((actual - target).abs()).otherwise(actual)
     above = pl.when(pl.col("low_closed")).then(value >= pl.col("low")).otherwise(value > pl.col("low"))
     below = pl.when(pl.col("high_closed")).then(value <= pl.col("high")).otherwise(value < pl.col("high"))
-    scored = (
-        rows.select("form_id", "row_index", "scoring_method", "target_value", "actual_value")
-        .join(bands, on="scoring_method")
-        .filter(above & below)
-        .group_by("form_id", "row_index").agg(pl.col("score").sort_by("order").first().alias(name))
-    )
-    return rows.join(scored, on=["form_id", "row_index"], how="left", maintain_order="left")
+    scored = (rows.join(bands, on="scoring_method").filter(above & below)
+              .group_by("row").agg(pl.col("score").sort_by("order").first()))
+    return rows.join(scored, on="row", how="left", maintain_order="left")["score"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from checks.bands import with_band_score
+from checks.bands import band_score
 from checks.config import RulesConfig
 from checks.expr import Tables, finding, num, pct
 from filings.values import PERIOD_YEAR
@@ -25,23 +25,29 @@ def year_matches_reporting_year(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     found = [title.select(finding(pl.col("line_start"), "标题年度", pl.col("reporting_year").cast(pl.String),
                                   pl.col("title_year").cast(pl.String), years=pl.col("title_year").cast(pl.String),
                                   cell=pl.col("title")))]
-    years_of = pl.element().str.extract(r"((?:19|20)\d{2})").cast(pl.Int64)
     for table, (row_index, line, fields) in _YEAR_FIELDS.items():
-        rows = forms if table == "forms" else t[table].join(forms.select("form_id", "reporting_year"), on="form_id",
-                                                            maintain_order="left")
-        row_expr = pl.col(row_index) if row_index else pl.lit(None, pl.Int64)
         for column, label in fields.items():
-            found.append(
-                rows.with_columns(years=pl.col(column).str.extract_all(PERIOD_YEAR).list.eval(years_of),
-                                  row=row_expr, at=pl.col(line))
-                .explode("years")
-                .filter(pl.col("years") != pl.col("reporting_year"))
-                .group_by("form_id", "row", "at", "reporting_year", column, maintain_order=True)
-                .agg(years=pl.col("years").unique(maintain_order=True).cast(pl.String).str.join("、"))
-                .select(finding(pl.col("at"), label, pl.col("reporting_year").cast(pl.String), pl.col(column),
-                                row_index=pl.col("row"), years=pl.col("years"), cell=pl.col(column)))
-            )
+            # only cells that name a period meet the forms: the join stays small
+            dated = t[table].filter(pl.col(column).str.contains(PERIOD_YEAR))
+            if table != "forms":
+                dated = dated.join(forms.select("form_id", "reporting_year"), on="form_id", maintain_order="left")
+            found.append(_other_years(dated, column, label, row_index, line))
     return pl.concat(found)
+
+
+def _other_years(rows: pl.LazyFrame, column: str, label: str, row_index: str | None, line: str) -> pl.LazyFrame:
+    """A finding per cell of `column` naming a year other than its form's reporting year."""
+    years_of = pl.element().str.extract(r"((?:19|20)\d{2})").cast(pl.Int64)
+    return (
+        rows.with_columns(years=pl.col(column).str.extract_all(PERIOD_YEAR).list.eval(years_of),
+                          row=pl.col(row_index) if row_index else pl.lit(None, pl.Int64), at=pl.col(line))
+        .explode("years")
+        .filter(pl.col("years") != pl.col("reporting_year"))
+        .group_by("form_id", "row", "at", "reporting_year", column, maintain_order=True)
+        .agg(years=pl.col("years").unique(maintain_order=True).cast(pl.String).str.join("、"))
+        .select(finding(pl.col("at"), label, pl.col("reporting_year").cast(pl.String), pl.col(column),
+                        row_index=pl.col("row"), years=pl.col("years"), cell=pl.col(column)))
+    )
 
 
 def summary_matches_forms(t: Tables, config: RulesConfig) -> pl.LazyFrame:
@@ -91,7 +97,8 @@ def summary_matches_forms(t: Tables, config: RulesConfig) -> pl.LazyFrame:
 def department_score_follows_band(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """Department-wide rows are scored by the |B−A| bands printed on the form."""
     return (
-        with_band_score(t["department_indicators"], "expected")
+        t["department_indicators"]
+        .with_columns(expected=band_score())
         .filter(pl.col("expected").is_not_null() & pl.col("score").is_not_null()
                 & ((pl.col("score") - pl.col("expected")).abs() > config.tolerances.points))
         .select(finding(pl.col("line"), "得分", num(pl.col("expected")), num(pl.col("score")),
@@ -102,11 +109,15 @@ def department_score_follows_band(t: Tables, config: RulesConfig) -> pl.LazyFram
 
 def duplicate_forms(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The same project of the same unit filed twice in a year: identical copies or conflicting ones."""
-    sums = t["indicators"].group_by("form_id").agg(n=pl.len(), scores=pl.col("score").sum())
     key = ["reporting_year", "project_name", "implementing_unit"]
     forms = (
         t["forms"].filter((pl.col("form_type") == "project") & pl.col("project_name").is_not_null())
-        .join(sums, on="form_id", how="left", maintain_order="left")
+        .filter(pl.len().over(key) > 1)  # filed more than once: only these need their indicators summed
+    )
+    sums = (t["indicators"].join(forms.select("form_id"), on="form_id", how="semi")
+            .group_by("form_id").agg(n=pl.len(), scores=pl.col("score").sum()))
+    forms = (
+        forms.join(sums, on="form_id", how="left", maintain_order="left")
         .with_columns(content=pl.concat_str(
             *(pl.col(c).cast(pl.String).fill_null("") for c in
               ("budget_initial", "budget_adjusted", "spent", "total_score_reported", "n", "scores")), separator="|"))

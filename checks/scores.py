@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from checks.bands import with_band_score
+from checks.bands import band_score
 from checks.config import RulesConfig
 from checks.expr import Tables, finding, indicator_name, num, scored_forms
 
@@ -24,32 +24,42 @@ def section_weights_match(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """Rows under `产出指标 (40分)` add up to 40; for level 1 the configured split stands in where
     a form states no points. Level-2 sections are warnings: their labels are carried down and
     may have vanished in conversion."""
-    rows = t["indicators"].join(t["forms"].filter(pl.col("complete")).select("form_id"), on="form_id",
-                                maintain_order="left")
-    tol = config.tolerances.points
+    rows, tol = t["indicators"].with_row_index("ordinal"), config.tolerances.points
+    first = pl.col("ordinal").min()  # sections in the order they first appear
     level1 = (
         rows.filter(pl.col("level1").is_not_null())
-        .group_by("form_id", "level1", maintain_order=True)
+        .group_by("form_id", "level1")
         .agg(stated=pl.col("level1_points").max(), actual=pl.col("weight").sum(),
-             n=pl.col("weight").count(), line=pl.col("line").min())
-        .join(_configured_points(t["forms"], config), on=["form_id", "level1"], how="left", maintain_order="left")
+             n=pl.col("weight").count(), line=pl.col("line").min(), ordinal=first)
+        .pipe(_of_complete_forms, t["forms"])
+        .join(_configured_points(t["forms"], config), on=["form_id", "level1"], how="left")
         .with_columns(expected=pl.coalesce("stated", "configured"),
                       basis=pl.when(pl.col("stated").is_not_null()).then(pl.lit("表上标注"))
                       .otherwise(pl.lit("规则配置(checks/rules.toml)")))
         .filter(pl.col("expected").is_not_null() & (pl.col("n") > 0)
                 & ((pl.col("actual") - pl.col("expected")).abs() > tol))
+        .sort("ordinal")
         .select(finding(pl.col("line"), "一级指标分值", num(pl.col("expected")), num(pl.col("actual")),
                         section=pl.col("level1"), basis=pl.col("basis"), severity=pl.lit("error")))
     )
     level2 = (
         rows.filter(pl.col("level2_points").is_not_null())
-        .group_by("form_id", "level1", "level2", "level2_points", maintain_order=True)
-        .agg(actual=pl.col("weight").sum(), n=pl.col("weight").count(), line=pl.col("line").min())
+        .group_by("form_id", "level1", "level2", "level2_points")
+        .agg(actual=pl.col("weight").sum(), n=pl.col("weight").count(), line=pl.col("line").min(), ordinal=first)
         .filter((pl.col("n") > 0) & ((pl.col("actual") - pl.col("level2_points")).abs() > tol))
+        .pipe(_of_complete_forms, t["forms"])
+        .sort("ordinal")
         .select(finding(pl.col("line"), "二级指标分值", num(pl.col("level2_points")), num(pl.col("actual")),
                         section=pl.col("level2"), basis=pl.lit("表上标注"), severity=pl.lit("warning")))
     )
     return pl.concat([level1, level2])
+
+
+def _of_complete_forms(sections: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFrame:
+    """The sections of complete forms, in no particular order (filtered after grouping: fewer rows
+    to join than indicators)."""
+    complete = forms.select("form_id", "complete")
+    return sections.join(complete, on="form_id", how="left").filter(pl.col("complete"))
 
 
 def _configured_points(forms: pl.LazyFrame, config: RulesConfig) -> pl.LazyFrame:
@@ -162,8 +172,8 @@ def score_follows_rule(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     the rest are warnings."""
     scoring, tol = config.scoring, config.tolerances
     rows = (
-        with_band_score(t["indicators"].filter(pl.col("weight").is_not_null() & pl.col("score").is_not_null()), "band")
-        .with_columns(*_outcome(scoring))
+        t["indicators"].filter(pl.col("weight").is_not_null() & pl.col("score").is_not_null())
+        .with_columns(*_outcome(scoring), band=band_score())
         .with_columns(pl.col("met").fill_null("unknown"))
     )
     w, score = pl.col("weight"), pl.col("score")
