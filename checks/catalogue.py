@@ -22,14 +22,12 @@ from filings.schemas import columns, empty
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def message_expr(template: str) -> pl.Expr:
+def compile_message(template: str) -> pl.Expr:
     """A `{column}` template as one string expression; a missing value reads `None`, as
     `str.format` wrote it."""
     pieces = _PLACEHOLDER.split(template)  # text, column, text, column, …, text
-    return pl.concat_str([
-        pl.col(piece).cast(pl.String).fill_null("None") if odd else pl.lit(piece)
-        for odd, piece in ((i % 2 == 1, piece) for i, piece in enumerate(pieces)) if odd or piece
-    ])
+    return pl.concat_str([pl.col(piece).cast(pl.String).fill_null("None") if i % 2 else pl.lit(piece)
+                          for i, piece in enumerate(pieces) if i % 2 or piece])
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class Rule:
 
     @cached_property
     def message_expr(self) -> pl.Expr:
-        return message_expr(self.message)
+        return compile_message(self.message)
 
     def evaluate(self, tables: Tables, config: RulesConfig) -> pl.LazyFrame:
         """Findings as rows of the `check_results` table (a lazy plan over the lazy tables)."""
