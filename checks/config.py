@@ -7,7 +7,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
 
 DEFAULT_FILE = Path(__file__).with_name("rules.toml")
 
@@ -42,19 +41,6 @@ class RulesConfig:
     scoring: Scoring = Scoring()
     level1_points: dict[str, dict[str, float]] = field(default_factory=dict)  # template → level 1 → points
     variants: tuple[Variant, ...] = ()
-
-    def level1_points_table(self, forms: pl.DataFrame) -> pl.DataFrame:
-        """Configured points per (form_id, level1): the form's variant where one matches, else the default."""
-        rows = []
-        for form in forms.select("form_id", "template_id", "source_file", "supervising_dept",
-                                 "implementing_unit").iter_rows(named=True):
-            where = " ".join(v for k, v in form.items() if k != "form_id" and v)
-            variant = next((v for v in self.variants if any(word in where for word in v.match)), None)
-            points = (variant.level1_points if variant else {}).get(form["template_id"]) \
-                or self.level1_points.get(form["template_id"], {})
-            rows += [(form["form_id"], level1, float(p)) for level1, p in points.items()]
-        return pl.DataFrame(rows, schema={"form_id": pl.String, "level1": pl.String, "configured": pl.Float64},
-                            orient="row")
 
 
 REVERSE_FORMULAS = ("A/B", "2-B/A")

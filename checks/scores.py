@@ -64,7 +64,7 @@ def _of_complete_forms(sections: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFr
 
 def _configured_points(forms: pl.LazyFrame, config: RulesConfig) -> pl.LazyFrame:
     """Configured points per (form_id, level1): the form's variant's split for its template, else
-    the default split (as `RulesConfig.level1_points_table`, without leaving Polars)."""
+    the default split."""
     return (forms.select("form_id", "template_id", variant=_variant(config))
             .join(_points(config), on=["variant", "template_id"]).select("form_id", "level1", "configured"))
 
