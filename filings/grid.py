@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from filings.text import clean
 
@@ -15,8 +15,7 @@ class UnreadableFiling(ValueError):
         self.code = code
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple: millions are made, and a frozen dataclass is slow to build
     col: int  # position in its row: tab-separated cell, sheet column, table column (spans counted)
     raw: str  # as written, trimmed
     text: str  # cleaned (see filings.text.clean)
@@ -24,8 +23,7 @@ class Cell:
     uncertain: bool = False  # cut from figures run together, where another cut fits as well
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     line: int  # 1-based: the line of a text file, the row of a sheet, the table row or paragraph of a document
     cells: tuple[Cell, ...]  # non-empty cells only, in order
     where: str | None = None  # the position a reader of the original sees (第2页第5行, 工作表「自评表」第12行)

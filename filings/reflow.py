@@ -10,7 +10,7 @@ where it dropped them, a row ends once its columns up to the last score are fill
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from filings.grid import Row, row_of
 from filings.templates import (
@@ -35,10 +35,10 @@ class Token:
     line: int
     text: str
     uncertain: bool = False  # cut from fused figures in one of several plausible ways
+    key: str = field(init=False, repr=False, compare=False)  # compact text, for matching labels
 
-    @property
-    def key(self) -> str:
-        return compact(self.text)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", compact(self.text))
 
 
 _UNIT_NOTE = re.compile(r"^[((][^))]*[))]$")

@@ -138,8 +138,10 @@ def choose_template(header: list[str], labels: list[str]) -> Template:
         if template.header_matches(header):
             return template
 
+    keys = [name_key(label) for label in labels]
+
     def hits(template: Template) -> int:
-        return sum(template.level1(label) is not None for label in labels)
+        return sum(_level1(template, key) is not None for key in keys)
 
     return max((t for t in TEMPLATES if not t.header_words), key=hits)
 
