@@ -58,7 +58,7 @@ def summary_matches_forms(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     projects = forms.filter(pl.col("form_type") == "project").select(
         "filing_id", "reporting_year", "project_name", form_file=pl.col("source_file"),
         form_line=pl.col("line_start"),
-        form_budget=pl.when(pl.col("budget_adjusted") > 0).then("budget_adjusted").otherwise("budget_initial"),
+        form_budget=pl.col("budget_base"),
         form_rate=pl.coalesce("execution_rate_reported", "execution_rate_computed"),
         form_score=pl.coalesce("self_score_reported", "total_score_reported"),
         score_basis=pl.when(pl.col("self_score_reported").is_not_null()).then(pl.lit("自评得分"))

@@ -166,6 +166,7 @@ def _set_form_funds(form: Form, total: FundRow, stated_weight: float | None) -> 
     prints none, is the one the block's label states."""
     form.budget_initial = total.budget_initial
     form.budget_adjusted = total.budget_adjusted
+    form.budget_base = budget_base(total.budget_initial, total.budget_adjusted)
     form.spent = total.spent
     form.funds_weight = total.weight if total.weight is not None else stated_weight
     form.funds_score = total.score
@@ -175,9 +176,14 @@ def _set_form_funds(form: Form, total: FundRow, stated_weight: float | None) -> 
     form.execution_rate_computed = total.execution_rate_computed
 
 
+def budget_base(initial: float | None, adjusted: float | None) -> float | None:
+    """A: the adjusted budget, or the initial one when the adjustment is 0 or blank."""
+    return adjusted if adjusted else initial
+
+
 def _execution_rate(initial: float | None, adjusted: float | None, spent: float | None) -> float | None:
-    """B/A, where A is the adjusted budget, or the initial one when the adjustment is 0 or blank."""
-    base = adjusted if adjusted else initial
+    """B/A (see budget_base)."""
+    base = budget_base(initial, adjusted)
     return spent / base if base and spent is not None else None
 
 

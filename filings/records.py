@@ -138,6 +138,7 @@ class Form:
     amount_unit: str | None = None
     budget_initial: float | None = None
     budget_adjusted: float | None = None
+    budget_base: float | None = None  # A as the form's arithmetic uses it (see project.budget_base)
     spent: float | None = None
     execution_rate_raw: str | None = None
     execution_rate_reported: float | None = None

@@ -80,6 +80,9 @@ class Forms(_Table):
                                     "unit the form printed amounts in; amount columns are in 万元")
     budget_initial: Optional[float] = _n("年初预算数", "initial budget")
     budget_adjusted: Optional[float] = _n("全年预算数/调整预算数(A)", "full-year (adjusted) budget A")
+    budget_base: Optional[float] = _n(
+        "计算执行率所用的 A:全年预算数,为0或空时用年初预算数",
+        "A as used for B/A: the full-year budget, or the initial one where that is 0 or blank")
     spent: Optional[float] = _n("全年执行数(B)", "amount spent B")
     execution_rate_raw: Optional[str] = _n("执行率(原文)", "execution rate as written")
     execution_rate_reported: Optional[float] = _n("填报的执行率(1.0=100%)", "reported execution rate, fraction")
