@@ -235,9 +235,9 @@ def _outcome(scoring) -> list[pl.Expr]:
         .when(lower).then(actual <= target)
         .otherwise(actual >= target)
     )
-    written = pl.col("actual_raw").str.replace_all(r"\s", "")
+    written = pl.col("actual_text").str.replace_all(r"\s", "")
     achieved = written.is_in(list(scoring.achieved_words)) | (
-        (pl.col("target_kind") != "quantity") & (written == pl.col("target_raw").str.replace_all(r"\s", "")))
+        (pl.col("target_kind") != "quantity") & (written == pl.col("target_text").str.replace_all(r"\s", "")))
     reverse = (target / actual) if scoring.reverse_formula == "A/B" else (2 - actual / target)
     return [
         pl.when(comparable).then(pl.when(met).then(pl.lit("met")).otherwise(pl.lit("missed")))

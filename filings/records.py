@@ -42,11 +42,13 @@ class Indicator:
     level2_points: float | None
     level3: str | None
     target_raw: str | None
+    target_text: str | None
     target_kind: str
     target_op: str | None
     target_value: float | None
     target_unit: str | None
     actual_raw: str | None
+    actual_text: str | None
     actual_kind: str
     actual_op: str | None
     actual_value: float | None
@@ -69,11 +71,13 @@ class DepartmentIndicator:
     indicator: str
     weight: float | None
     target_raw: str | None
+    target_text: str | None
     target_kind: str
     target_op: str | None
     target_value: float | None
     target_unit: str | None
     actual_raw: str | None
+    actual_text: str | None
     actual_kind: str
     actual_op: str | None
     actual_value: float | None

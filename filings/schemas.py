@@ -134,11 +134,14 @@ class _Measures(_FormRows):
     """Target and actual, as written and parsed."""
 
     target_raw: Optional[str] = _n("年度指标值(原文)", "target as written")
+    target_text: Optional[str] = _n("年度指标值(清洗后:全角、繁体、多余空格已统一)",
+                                    "target as read: full-width forms, traditional characters and stray spaces undone")
     target_kind: str = _f("指标值类型:quantity 数量 / period 时段 / qualitative 定性 / empty 空", "kind of target", isin=MEASURE_KINDS)
     target_op: Optional[str] = _n("指标值运算符(≥ ≤ > < =)", "target operator")
     target_value: Optional[float] = _n("指标值数值", "target number")
     target_unit: Optional[str] = _n("指标值单位", "target unit")
     actual_raw: Optional[str] = _n("实际完成值(原文)", "actual as written")
+    actual_text: Optional[str] = _n("实际完成值(清洗后)", "actual as read (cleaned like the target)")
     actual_kind: str = _f("完成值类型", "kind of actual", isin=MEASURE_KINDS)
     actual_op: Optional[str] = _n("完成值运算符", "actual operator")
     actual_value: Optional[float] = _n("完成值数值", "actual number")

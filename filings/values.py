@@ -119,10 +119,11 @@ def title_year(text: str | None) -> int | None:
 
 
 def measure_columns(prefix: str, raw: str | None) -> dict:
-    """`target`, `≥3000 起` → {target_raw, target_kind, target_op, target_value, target_unit}."""
+    """`target`, `≥3000 起` → {target_raw, target_text, target_kind, target_op, target_value, target_unit}."""
     measure = parse_measure(raw)
     return {
         f"{prefix}_raw": raw or None,
+        f"{prefix}_text": clean(raw) or None,
         f"{prefix}_kind": measure.kind,
         f"{prefix}_op": measure.op,
         f"{prefix}_value": measure.value,

@@ -307,3 +307,10 @@ def test_duplicate_forms_tells_identical_copies_from_conflicting_ones():
 
 def parse_filing_as(text, source_file):
     return parse_text(text, source_file)
+
+
+def test_a_qualitative_actual_in_traditional_characters_still_reads_as_its_target():
+    """及时 / 及時 are the same word: the target reads as achieved and the 1 of 2 is flagged as before."""
+    text = edit_line(sample_text(ZHONGWEI), 92, "\t及时\t2\t", "\t及時\t2\t")
+    found = findings_of(parse_text(text), check_id="score_follows_rule").filter(pl.col("line") == 92)
+    assert found.select("expected", "actual").rows() == [("≥1.6", "1")]
