@@ -1,4 +1,5 @@
-"""Staging asset: one reporting year's raw filings, parsed and validated but not yet published."""
+"""Staging asset: one partition's (reporting year and region) raw filings, parsed and validated but
+not yet published."""
 
 from dagster import AssetExecutionContext, Output, asset
 
@@ -7,30 +8,31 @@ from filings.discover import discover
 from filings.incremental import DamagedWarehouse, merge, split_unchanged
 from filings.parse import parse_many
 from filings.tables import to_tables
-from pipelines.partitions import REPORTING_YEARS
+from pipelines.partitions import YEAR_REGIONS, year_region
 from pipelines.resources import JixiaoPaths
 from pipelines.stopwatch import Stopwatch
 
 
 @asset(
-    partitions_def=REPORTING_YEARS,
-    check_specs=integrity_specs(REPORTING_YEARS),
+    partitions_def=YEAR_REGIONS,
+    check_specs=integrity_specs(YEAR_REGIONS),
     group_name="staging",
-    description="一个报告年度 raw/<年>/ 下的全部文件,解析为规范化表格(尚未发布) / "
-    "one reporting year's filings parsed into the normalised tables, before publishing.",
+    description="一个报告年度一个地区 raw/<年>/<地区>/ 下的全部文件(直接放在 raw/<年>/ 下的为地区 _,"
+    "未分地区),解析为规范化表格(尚未发布) / one reporting year's filings of one region (the first folder "
+    "under the year; _ for files directly in it) parsed into the normalised tables, before publishing.",
 )
 def parsed_filings(context: AssetExecutionContext, paths: JixiaoPaths):
-    year = int(context.partition_key)
+    year, region = year_region(context.partition_key)
     clock = Stopwatch()
-    files = discover(paths.raw, year)
+    files = discover(paths.raw, year, region)
     rebuilt = False
     try:
-        reused, changed = split_unchanged(paths.warehouse, paths.raw, year, files)
+        reused, changed = split_unchanged(paths.warehouse, paths.raw, year, files, region=region)
     except DamagedWarehouse as exc:
-        context.log.warning(f"published tables unreadable, rebuilding {year} from raw/: {exc}")
+        context.log.warning(f"published tables unreadable, rebuilding {year} region={region} from raw/: {exc}")
         reused, changed, rebuilt = {}, files, True
     clock.lap("discover")
-    context.log.info(f"{len(files)} files under {paths.raw / str(year)}: {len(changed)} new or changed")
+    context.log.info(f"{len(files)} files of region {region} under {paths.raw / str(year)}: {len(changed)} new or changed")
     filings = parse_many([f.path for f in changed], paths.raw,
                          progress=lambda done: context.log.info(f"parsed {done}/{len(changed)} files"))
     clock.lap("parse")

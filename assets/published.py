@@ -26,9 +26,10 @@ from checks.asset_checks import (
 )
 from checks.engine import run_rules
 from checks.expectations import validate_published
+from filings.discover import UNPLACED
 from filings.schemas import TABLES, columns
 from filings.warehouse import publish, read_file
-from pipelines.partitions import REPORTING_YEARS
+from pipelines.partitions import YEAR_REGIONS, year_region
 from pipelines.resources import JixiaoPaths
 from pipelines.stopwatch import Stopwatch
 
@@ -50,23 +51,24 @@ SPECS = [
 
 @multi_asset(
     specs=SPECS,
-    check_specs=[*rule_specs(REPORTING_YEARS), *expectation_specs(list(TABLES), REPORTING_YEARS),
-                 quarantine_spec(REPORTING_YEARS)],
-    partitions_def=REPORTING_YEARS,
+    check_specs=[*rule_specs(YEAR_REGIONS), *expectation_specs(list(TABLES), YEAR_REGIONS),
+                 quarantine_spec(YEAR_REGIONS)],
+    partitions_def=YEAR_REGIONS,
     ins={"parsed": AssetIn(STAGING)},
 )
 def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed: dict):
-    """Run the quality rules, publish every table's partition for the year as one commit, then
-    validate what was written with Great Expectations."""
-    year = int(context.partition_key)
+    """Run the quality rules, publish every table's partition for the year and region as one
+    commit, then validate what was written with Great Expectations."""
+    year, region = year_region(context.partition_key)
     clock = Stopwatch()
     tables = {**parsed, "check_results": run_rules(parsed)}
     clock.lap("rules")
-    published = publish(paths.warehouse, year, tables, log=context.log.debug)
+    published = publish(paths.warehouse, year, tables, log=context.log.debug, region=region)
     clock.lap("publish")
-    context.log.info(f"published {len(tables)} tables for {year} to {paths.warehouse}")
+    context.log.info(f"published {len(tables)} tables for {year} region={region} to {paths.warehouse}")
     on_disk = {name: read_file(path) for name, path in published.items()}
-    suites = validate_published(on_disk, year, paths.great_expectations)
+    label = str(year) if region == UNPLACED else f"{year}-{region}"
+    suites = validate_published(on_disk, label, paths.great_expectations)
     clock.lap("great_expectations")
     for name, path in published.items():
         yield MaterializeResult(asset_key=name, metadata={

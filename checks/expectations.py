@@ -64,8 +64,9 @@ def expectations(table: str) -> list:
     return found
 
 
-def validate_published(frames: dict[str, pl.DataFrame], year: int, project_root: Path) -> dict[str, SuiteResult]:
-    """Validate each table (as read back from the warehouse) with its suite and update Data Docs."""
+def validate_published(frames: dict[str, pl.DataFrame], year: int | str, project_root: Path) -> dict[str, SuiteResult]:
+    """Validate each table (as read back from the warehouse) with its suite and update Data Docs;
+    `year` names the partition: the year, or "<year>-<region>" for a region folder's."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier

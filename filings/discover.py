@@ -1,4 +1,6 @@
-"""The landing zone: raw/<reporting year>/<any sub-folders>/<file>, a local folder or a URL."""
+"""The landing zone: raw/<reporting year>/<any sub-folders>/<file>, a local folder or a URL. The first
+folder under the year is the file's region (地区); files directly in the year folder are region "_"
+(未分地区)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,31 @@ from dataclasses import dataclass
 
 from filings.storage import Location, is_local
 
+UNPLACED = "_"  # the region of files directly in raw/<year>/ (未分地区)
+_NOT_IN_KEYS = ("|", "=", "...", "\a", "\b", "\f", "\n", "\r", "\t", "\v", "\0")  # Dagster keys, hive paths
+
 
 @dataclass(frozen=True)
 class RawFile:
     path: Location
     source_file: str  # relative to raw/, with forward slashes
     reporting_year: int
+
+    @property
+    def region(self) -> str:
+        return region_of(self.source_file)
+
+
+def region_of(source_file: str) -> str:
+    """The region of a file (its path relative to raw/): the first folder under the year, with
+    characters a partition key or a hive path cannot hold replaced by "_"; "_" when it has none."""
+    parts = source_file.split("/")
+    if len(parts) <= 2:
+        return UNPLACED
+    region = parts[1]
+    for bad in _NOT_IN_KEYS:
+        region = region.replace(bad, "_")
+    return region
 
 
 def inside(path: Location, raw_root: Location) -> bool:
@@ -43,12 +64,18 @@ def reporting_years(raw_root: Location) -> list[int]:
     )
 
 
-def discover(raw_root: Location, year: int) -> list[RawFile]:
-    """Every file filed for `year`, in a stable order."""
+def discover(raw_root: Location, year: int, region: str | None = None) -> list[RawFile]:
+    """Every file filed for `year` (in `region` only, when given), in a stable order."""
     folder = raw_root / str(year)
     if not folder.is_dir():
         return []
-    return [RawFile(p, p.relative_to(raw_root).as_posix(), year) for p in _visible_files(folder)]
+    files = [RawFile(p, p.relative_to(raw_root).as_posix(), year) for p in _visible_files(folder)]
+    return files if region is None else [f for f in files if f.region == region]
+
+
+def regions(raw_root: Location, year: int) -> list[str]:
+    """The regions of `year` that have files."""
+    return sorted({f.region for f in discover(raw_root, year)})
 
 
 def unplaced(raw_root: Location) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from filings import PARSER_VERSION
-from filings.discover import RawFile, inside
+from filings.discover import UNPLACED, RawFile, inside
 from filings.parse import content_hash
 from filings.records import Form
 from filings.schemas import columns
@@ -16,19 +16,19 @@ from filings.warehouse import read_year
 
 
 class DamagedWarehouse(RuntimeError):
-    """A published partition cannot be read back: the year is rebuilt from raw/."""
+    """A published partition cannot be read back: the partition is rebuilt from raw/."""
 
 
-def split_unchanged(warehouse: Location, raw_root: Location, year: int,
-                    files: list[RawFile]) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
+def split_unchanged(warehouse: Location, raw_root: Location, year: int, files: list[RawFile],
+                    region: str = UNPLACED) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
     """The published rows of the unchanged files (none when nothing was published), and the files
     to parse. Links out of raw/ are not even read: they go to the parser, which refuses them.
-    Raises DamagedWarehouse when a published table of the year cannot be read."""
+    Raises DamagedWarehouse when a published table of the partition (year and region) cannot be read."""
     try:
-        published = read_year(warehouse, year)
+        published = read_year(warehouse, year, region)
         return _split(published, raw_root, files) if published else ({}, files)
     except (pl.exceptions.PolarsError, OSError, ValueError, KeyError) as exc:  # ValueError: a torn record
-        raise DamagedWarehouse(f"{warehouse} {year}: {type(exc).__name__}: {exc}") from exc
+        raise DamagedWarehouse(f"{warehouse} {year} region={region}: {type(exc).__name__}: {exc}") from exc
 
 
 def _split(published: dict[str, pl.DataFrame], raw_root: Location,
@@ -51,7 +51,7 @@ def _split(published: dict[str, pl.DataFrame], raw_root: Location,
 
 
 def merge(reused: dict[str, pl.DataFrame], parsed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """Reused and freshly parsed rows as one year's tables, in the order a full run gives."""
+    """Reused and freshly parsed rows as one partition's tables, in the order a full run gives."""
     if not reused:
         return parsed
     return canonical_order({name: pl.concat([reused[name], parsed[name]]) for name in PARSED_TABLES})

@@ -25,13 +25,15 @@ def dagster_home() -> Path:
 
 
 def run(years: list[int]) -> int:
-    """Materialise every asset for each reporting year; print what was published and found."""
+    """Materialise every asset for each reporting year, region by region; print what was published
+    and found."""
     dagster_home()
     from dagster import DagsterInstance
 
-    from filings.discover import reporting_years, unplaced
+    from filings.discover import UNPLACED, regions, reporting_years, unplaced
+    from filings.warehouse import published_regions
     from pipelines.definitions import defs
-    from pipelines.partitions import REPORTING_YEARS
+    from pipelines.partitions import REGIONS, REPORTING_YEARS
 
     paths = JixiaoPaths()
     years = years or reporting_years(paths.raw)
@@ -48,19 +50,32 @@ def run(years: list[int]) -> int:
         if str(year) not in valid:
             print(f"{year}: skipped, outside the reporting years {min(valid)}–{max(valid)}")
             continue
-        print(f"{year}: parsing, checking and publishing …", flush=True)
-        result = job.execute_in_process(partition_key=str(year), instance=instance, raise_on_error=False,
-                                        run_config=QUIET)
-        (done if result.success else failed).append(year)
-        if not result.success:
-            print(f"{year}: FAILED — see run {result.run_id} in the Dagster UI (make ui)")
-            continue
-        meta = {k: v.value for k, v in result.asset_materializations_for_node("parsed_filings")[0].metadata.items()}
-        print(f"{year}: {meta['files']} files ({meta['files_parsed']} parsed, {meta['files_reused']} unchanged "
-              f"since the last run), {meta['forms']} forms", flush=True)
+        # regions in raw/, and published ones since emptied (republished empty); "_" for an empty year
+        found = sorted(set(regions(paths.raw, year)) | set(published_regions(paths.warehouse, year))) or [UNPLACED]
+        instance.add_dynamic_partitions(REGIONS.name, found)
+        outcomes = [_run_partition(job, instance, year, region) for region in found]
+        (done if all(outcomes) else failed).append(year)
     if done:
         print_summary(paths, done)
     return 1 if failed else 0
+
+
+def _run_partition(job, instance, year: int, region: str) -> bool:
+    """Run one reporting year's region (its partition) in this process; print what it did."""
+    from filings.discover import UNPLACED
+    from pipelines.partitions import partition_key
+
+    name = str(year) if region == UNPLACED else f"{year} {region}"
+    print(f"{name}: parsing, checking and publishing …", flush=True)
+    result = job.execute_in_process(partition_key=partition_key(year, region), instance=instance,
+                                    raise_on_error=False, run_config=QUIET)
+    if not result.success:
+        print(f"{name}: FAILED — see run {result.run_id} in the Dagster UI (make ui)")
+        return False
+    meta = {k: v.value for k, v in result.asset_materializations_for_node("parsed_filings")[0].metadata.items()}
+    print(f"{name}: {meta['files']} files ({meta['files_parsed']} parsed, {meta['files_reused']} unchanged "
+          f"since the last run), {meta['forms']} forms", flush=True)
+    return True
 
 
 def print_summary(paths: JixiaoPaths, years: list[int]) -> None:
@@ -85,10 +100,10 @@ def print_summary(paths: JixiaoPaths, years: list[int]) -> None:
     for rule in CATALOGUE:
         errors, warnings = counts.get((rule.check_id, "error"), 0), counts.get((rule.check_id, "warning"), 0)
         print(f"  {rule.check_id:<30} {errors:>6} {warnings:>8}  {rule.title}")
-    print(f"\nwarehouse:  {warehouse}/<table>/reporting_year=<YYYY>/part-<generation>.parquet, "
+    print(f"\nwarehouse:  {warehouse}/<table>/reporting_year=<YYYY>/region=<region>/part-<generation>.parquet, "
           f"committed in {warehouse}/_commits/")
     print(f"data docs:  {paths.great_expectations / 'index.html'}")
-    print(f"reports:    {paths.reports}/<YYYY>/stewards_report.html and findings.xlsx")
+    print(f"reports:    {paths.reports}/<YYYY>/[<region>/]stewards_report.html and findings.xlsx")
     print("review the findings: make ui (Dagster), or query warehouse/check_results with DuckDB")
 
 

@@ -24,10 +24,11 @@ class Review:
         return order.sort(["errors", "warnings", "unit"], descending=[True, True, False])["unit"].to_list()
 
 
-def load_review(warehouse: Location, raw: Location, year: int) -> Review:
-    published = read_year(warehouse, year)
+def load_review(warehouse: Location, raw: Location, year: int, region: str | None = None) -> Review:
+    """The year's published tables for review: one region's, or (region None) every region's."""
+    published = read_year(warehouse, year, region)
     if published is None:
-        raise FileNotFoundError(f"{year} is not published in {warehouse}")
+        raise FileNotFoundError(f"{year} {region or ''} is not published in {warehouse}")
     filings, forms, findings = published["filings"], published["forms"], published["check_results"]
     units = _units(forms, filings)
     counts = findings.group_by("form_id").agg(

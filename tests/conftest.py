@@ -28,6 +28,18 @@ ZHONGWEI = "2024/中卫市公安局_项目支出绩效自评表.txt"
 XINGQING = "2024/银川市兴庆区_绩效评价汇总表及自评表.txt"
 
 
+def ephemeral_instance(*regions: str):
+    """An in-memory Dagster instance that knows the region partitions (by default "_", the files
+    directly in raw/<year>/), as the sensor or `jixiao run` would have added them."""
+    from dagster import DagsterInstance
+
+    from pipelines.partitions import REGIONS
+
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(REGIONS.name, list(regions or ["_"]))
+    return instance
+
+
 def sample_text(source_file: str) -> str:
     return (RAW / source_file).read_text(encoding="utf-8")
 

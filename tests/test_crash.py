@@ -14,11 +14,12 @@ from dagster import DagsterInstance, load_assets_from_package_module, materializ
 
 import assets
 from checks.engine import run_rules
-from conftest import RAW, XINGQING, ZHONGWEI, edit_line, sample_text
+from conftest import RAW, XINGQING, ZHONGWEI, edit_line, ephemeral_instance, sample_text
 from filings.discover import discover
 from filings.parse import parse_path
 from filings.tables import to_tables
 from filings.warehouse import publish, read_year, uncommitted
+from pipelines.partitions import partition_key
 from pipelines.resources import JixiaoPaths
 
 KILLS = 40
@@ -82,9 +83,9 @@ def _start(source, warehouse):
 
 def _pipeline(raw, warehouse):
     """The next run, as `jixiao run 2024` does it."""
-    result = materialize(load_assets_from_package_module(assets), partition_key="2024",
+    result = materialize(load_assets_from_package_module(assets), partition_key=partition_key(2024),
                          resources={"paths": JixiaoPaths(raw_dir=str(raw), warehouse_dir=str(warehouse))},
-                         instance=DagsterInstance.ephemeral())
+                         instance=ephemeral_instance())
     assert result.success
 
 

@@ -54,7 +54,7 @@ def _graphql(port: int, query: str) -> dict:
 def test_ui_serves_the_failed_check_with_its_finding(ui_port):
     """`jixiao ui` (make ui) serves the runs of `jixiao run`: the API behind the UI has the finding."""
     latest = _graphql(ui_port, CHECK_QUERY)["data"]["assetCheckExecutions"][0]
-    assert latest["status"] == "FAILED" and latest["partition"] == "2024"
+    assert latest["status"] == "FAILED" and latest["partition"] == "_|2024"
     assert latest["evaluation"]["severity"] == "ERROR" and latest["evaluation"]["success"] is False
     entries = {e["label"]: e for e in latest["evaluation"]["metadataEntries"]}
     assert entries["findings"]["intValue"] == 1

@@ -11,11 +11,12 @@ from dagster import DagsterInstance, load_assets_from_package_module, materializ
 
 import assets
 from checks.integrity import schema_failures
-from conftest import RAW, ZHONGWEI, findings_of, parse_text, sample_text
+from conftest import RAW, ZHONGWEI, ephemeral_instance, findings_of, parse_text, sample_text
 from filings.discover import discover
 from filings.parse import parse_filing, parse_many, parse_path
 from filings.tables import to_tables
 from filings.warehouse import publish, read
+from pipelines.partitions import partition_key
 from pipelines.resources import JixiaoPaths
 
 FIXTURES = RAW.parent / "tests" / "fixtures" / "formats"
@@ -82,9 +83,9 @@ def test_the_run_goes_on_with_the_other_files(raw_copy, tmp_path):
     for name, (data, _, _) in BAD.items():
         (raw_copy / "2024" / name).write_bytes(data)
     warehouse = tmp_path / "warehouse"
-    result = materialize(load_assets_from_package_module(assets), partition_key="2024",
+    result = materialize(load_assets_from_package_module(assets), partition_key=partition_key(2024),
                          resources={"paths": JixiaoPaths(raw_dir=str(raw_copy), warehouse_dir=str(warehouse))},
-                         instance=DagsterInstance.ephemeral())
+                         instance=ephemeral_instance())
     assert result.success
     quarantine = read(warehouse, "quarantine", 2024)
     assert sorted(quarantine.select("source_file", "reason_code", "message").rows()) == sorted(

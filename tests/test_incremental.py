@@ -7,19 +7,20 @@ import polars as pl
 from dagster import DagsterInstance, load_assets_from_package_module, materialize
 
 import assets
-from conftest import RAW, ZHONGWEI, edit_line, sample_text
+from conftest import RAW, ZHONGWEI, edit_line, ephemeral_instance, sample_text
 from filings.discover import discover
 from filings.incremental import split_unchanged
 from filings.schemas import TABLES
 from filings.tables import PARSED_TABLES
 from filings.warehouse import committed, publish, read
+from pipelines.partitions import partition_key
 from pipelines.resources import JixiaoPaths
 
 
 def _run(raw, warehouse, damaged: bool = False) -> dict:
-    result = materialize(load_assets_from_package_module(assets), partition_key="2024",
+    result = materialize(load_assets_from_package_module(assets), partition_key=partition_key(2024),
                          resources={"paths": JixiaoPaths(raw_dir=str(raw), warehouse_dir=str(warehouse))},
-                         instance=DagsterInstance.ephemeral())
+                         instance=ephemeral_instance())
     assert result.success
     meta = result.asset_materializations_for_node("parsed_filings")[0].metadata
     assert meta["rebuilt_from_damaged_warehouse"].value == damaged

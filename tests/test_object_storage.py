@@ -21,10 +21,11 @@ from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster._core.storage.tags import PARTITION_NAME_TAG
 
 import assets
-from conftest import PROJECT, RAW, ZHONGWEI, edit_line, sample_text
+from conftest import PROJECT, RAW, ZHONGWEI, edit_line, ephemeral_instance, sample_text
 from filings.schemas import TABLES
 from filings.storage import is_local
 from filings.warehouse import COMMITS, commit_file, committed, publish, read, read_year, uncommitted
+from pipelines.partitions import partition_key, year_region
 from pipelines.resources import JixiaoPaths
 from pipelines.sensors import raw_files_sensor
 
@@ -33,8 +34,8 @@ MEMORY = fsspec.filesystem("memory")
 
 def _materialise(paths: JixiaoPaths) -> dict:
     """Run every asset for 2024; the parsing counts of the run."""
-    result = materialize(load_assets_from_package_module(assets), partition_key="2024",
-                         resources={"paths": paths}, instance=DagsterInstance.ephemeral())
+    result = materialize(load_assets_from_package_module(assets), partition_key=partition_key(2024),
+                         resources={"paths": paths}, instance=ephemeral_instance())
     assert result.success
     meta = result.asset_materializations_for_node("parsed_filings")[0].metadata
     return {k: meta[k].value for k in ("files", "files_parsed", "files_reused")}
@@ -87,14 +88,15 @@ def test_the_sensor_watches_raw_in_memory(bucket, tmp_path, local_tables):
     publish(paths.warehouse, 2024, {"filings": local_tables["filings"]})
     first = raw_files_sensor(build_sensor_context(resources={"paths": paths}))
     assert isinstance(first, SensorResult)  # 2024 is published with these very files: not run again
-    assert sorted(r.partition_key for r in first.run_requests) == ["2016", "2020", "2022", "2023"]
+    assert sorted(year_region(r.partition_key) for r in first.run_requests) == [
+        (2016, "_"), (2020, "_"), (2022, "_"), (2023, "_")]
     assert isinstance(raw_files_sensor(build_sensor_context(cursor=first.cursor, resources={"paths": paths})),
                       SkipReason)
 
     changed = edit_line(sample_text(ZHONGWEI), 35, "\t100\t96\t", "\t100\t95\t")
     (paths.raw / ZHONGWEI).write_text(changed, encoding="utf-8")  # same size, new bytes
     again = raw_files_sensor(build_sensor_context(cursor=first.cursor, resources={"paths": paths}))
-    assert [r.partition_key for r in again.run_requests] == ["2024"]
+    assert [year_region(r.partition_key) for r in again.run_requests] == [(2024, "_")]
 
 
 def test_a_publish_that_fails_midway_leaves_the_committed_year_and_the_next_one_cleans_up(bucket, local_tables):
@@ -108,11 +110,11 @@ def test_a_publish_that_fails_midway_leaves_the_committed_year_and_the_next_one_
         publish(warehouse, 2024, {"forms": local_tables["forms"].head(1), "indicators": unwritable})
     assert committed(warehouse, 2024) == before
     assert all(table.equals(local_tables[name]) for name, table in read_year(warehouse, 2024).items())
-    assert [p.parent.parent.name for p in uncommitted(warehouse, 2024)] == ["forms"]  # the orphan of the failure
+    assert [p.parent.parent.parent.name for p in uncommitted(warehouse, 2024)] == ["forms"]  # the orphan of the failure
 
     publish(warehouse, 2024, {**local_tables, "forms": local_tables["forms"].head(2)})
     assert uncommitted(warehouse, 2024) == [] and read(warehouse, "forms", 2024).height == 2
-    assert MEMORY.ls(f"{warehouse.path}/{COMMITS}", detail=False) == [commit_file(warehouse, 2024).path]
+    assert MEMORY.find(f"{warehouse.path}/{COMMITS}") == [commit_file(warehouse, 2024).path]
 
 
 def test_file_urls_are_local_folders(tmp_path, local_tables):

@@ -22,7 +22,7 @@ def test_publish_then_read_round_trips(tmp_path, tables):
     forms = tables["forms"].filter(pl.col("reporting_year") == 2024)
     path = publish(tmp_path, 2024, {"forms": forms})["forms"]
     assert re.fullmatch(r"part-\d{8}T\d{6}-[0-9a-f]{8}\.parquet", path.name)
-    assert path.parent == tmp_path / "forms" / "reporting_year=2024"
+    assert path.parent == tmp_path / "forms" / "reporting_year=2024" / "region=_"
     assert committed(tmp_path, 2024) == {"forms": path}
     assert_frame_equal(read(tmp_path, "forms", 2024).select(forms.columns), forms)
 
@@ -35,7 +35,7 @@ def test_republish_switches_every_table_and_leaves_only_the_committed_files(tmp_
     assert set(first.values()).isdisjoint(second.values())
     assert {name: frame.height for name, frame in read_year(tmp_path, 2024).items()} == {"forms": 2, "indicators": 3}
     assert _files(tmp_path) == sorted([
-        "_commits/reporting_year=2024.json", "_commits/reporting_year=2024.lock",
+        "_commits/reporting_year=2024/region=_.json", "_commits/reporting_year=2024/region=_.lock",
         *(p.relative_to(tmp_path).as_posix() for p in second.values())])
     assert uncommitted(tmp_path, 2024) == []
 
@@ -43,10 +43,10 @@ def test_republish_switches_every_table_and_leaves_only_the_committed_files(tmp_
 def test_files_no_commit_names_are_invisible_and_removed_by_the_next_publish(tmp_path, tables):
     """What a publish killed before its commit leaves: new files, a staging file, a staging record."""
     publish(tmp_path, 2024, {"indicators": tables["indicators"].head(1)})
-    partition = tmp_path / "indicators" / "reporting_year=2024"
+    partition = tmp_path / "indicators" / "reporting_year=2024" / "region=_"
     tables["indicators"].write_parquet(partition / "part-20990101T000000-deadbeef.parquet")
     (partition / ".part-20990101T000000-deadbeef.parquet.0123.tmp").write_bytes(b"PAR1 half")
-    (tmp_path / "_commits" / ".reporting_year=2024.json.0123.tmp").write_text('{"reporting_ye')
+    (tmp_path / "_commits" / "reporting_year=2024" / ".region=_.json.0123.tmp").write_text('{"reporting_ye')
     assert read(tmp_path, "indicators", 2024).height == 1
     assert len(uncommitted(tmp_path, 2024)) == 3
     publish(tmp_path, 2024, {"indicators": tables["indicators"].head(2)})
@@ -66,9 +66,13 @@ def test_a_warehouse_from_before_commit_records_is_republished_cleanly(tmp_path,
     legacy = tmp_path / "forms" / "reporting_year=2024" / "part-0.parquet"
     legacy.parent.mkdir(parents=True)
     tables["forms"].write_parquet(legacy)
+    record = tmp_path / "_commits" / "reporting_year=2024.json"  # the year's record before regions
+    record.parent.mkdir()
+    record.write_text('{"reporting_year": 2024, "tables": {"forms": "forms/reporting_year=2024/part-0.parquet"}}')
     assert committed(tmp_path, 2024) is None and read_year(tmp_path, 2024) is None
+    assert set(uncommitted(tmp_path, 2024)) == {legacy, record}
     publish(tmp_path, 2024, {"forms": tables["forms"]})
-    assert not legacy.exists()
+    assert not legacy.exists() and not record.exists()
 
 
 def test_empty_table_keeps_its_schema(tmp_path):
@@ -90,7 +94,7 @@ def test_partitions_read_together_with_reporting_year_from_the_path(tmp_path, ta
     both = read(tmp_path, "indicators")
     assert both.height == 4 and sorted(both["reporting_year"].unique()) == [2023, 2024]
     count = duckdb.sql(
-        f"select reporting_year, count(*) from read_parquet('{tmp_path}/indicators/*/*.parquet', "
+        f"select reporting_year, count(*) from read_parquet('{tmp_path}/indicators/*/*/*.parquet', "
         "hive_partitioning = true) group by all order by 1").fetchall()
     assert count == [(2023, 2), (2024, 2)]
 
@@ -99,7 +103,7 @@ def test_the_readme_consistent_duckdb_read_ignores_uncommitted_files(tmp_path, t
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     query = re.search(r"<!-- duckdb-committed -->\n```sql\n(.*?)```", readme, re.S).group(1)
     publish(tmp_path / "warehouse", 2024, {"indicators": tables["indicators"].head(2)})
-    stray = tmp_path / "warehouse" / "indicators" / "reporting_year=2024" / "part-20990101T000000-deadbeef.parquet"
+    stray = tmp_path / "warehouse" / "indicators" / "reporting_year=2024" / "region=_" / "part-20990101T000000-deadbeef.parquet"
     tables["indicators"].write_parquet(stray)  # as a publish killed before its commit leaves it
     monkeypatch.chdir(tmp_path)
     assert duckdb.sql(query).fetchall() == [(2024, 2)]
