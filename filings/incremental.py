@@ -12,7 +12,7 @@ from filings.records import Form
 from filings.schemas import columns
 from filings.storage import Location
 from filings.tables import PARSED_TABLES, canonical_order
-from filings.warehouse import read_year
+from filings.warehouse import read_year, uncommitted
 
 
 class DamagedWarehouse(RuntimeError):
@@ -29,6 +29,22 @@ def split_unchanged(warehouse: Location, raw_root: Location, year: int, files: l
         return _split(published, raw_root, files) if published else ({}, files)
     except (pl.exceptions.PolarsError, OSError, ValueError, KeyError) as exc:  # ValueError: a torn record
         raise DamagedWarehouse(f"{warehouse} {year} region={region}: {type(exc).__name__}: {exc}") from exc
+
+
+def up_to_date(warehouse: Location, raw_root: Location, year: int, files: list[RawFile],
+               region: str = UNPLACED) -> bool:
+    """Whether the partition's committed publish holds exactly these files, unchanged and read by
+    this parser version, with nothing left of an interrupted publish: a run would publish the same."""
+    try:
+        if uncommitted(warehouse, year, region):
+            return False
+        published = read_year(warehouse, year, region)
+        if not published:
+            return False
+        reused, changed = _split(published, raw_root, files)
+    except (pl.exceptions.PolarsError, OSError, ValueError, KeyError):
+        return False  # unreadable: a run rebuilds it
+    return not changed and reused["filings"].height == published["filings"].height
 
 
 def _split(published: dict[str, pl.DataFrame], raw_root: Location,

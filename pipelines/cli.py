@@ -24,13 +24,14 @@ def dagster_home() -> Path:
     return home
 
 
-def run(years: list[int]) -> int:
-    """Materialise every asset for each reporting year, region by region; print what was published
-    and found."""
+def run(years: list[int], force: bool = False) -> int:
+    """Materialise every asset for each reporting year, region by region, but for the regions whose
+    files are all as last published (unless `force`); print what was published and found."""
     dagster_home()
     from dagster import DagsterInstance
 
-    from filings.discover import UNPLACED, regions, reporting_years, unplaced
+    from filings.discover import UNPLACED, discover, regions, reporting_years, unplaced
+    from filings.incremental import up_to_date
     from filings.warehouse import published_regions
     from pipelines.definitions import defs
     from pipelines.partitions import REGIONS, REPORTING_YEARS
@@ -53,7 +54,15 @@ def run(years: list[int]) -> int:
         # regions in raw/, and published ones since emptied (republished empty); "_" for an empty year
         found = sorted(set(regions(paths.raw, year)) | set(published_regions(paths.warehouse, year))) or [UNPLACED]
         instance.add_dynamic_partitions(REGIONS.name, found)
-        outcomes = [_run_partition(job, instance, year, region) for region in found]
+        outcomes = []
+        for region in found:
+            files = discover(paths.raw, year, region)
+            if not force and up_to_date(paths.warehouse, paths.raw, year, files, region):
+                name = str(year) if region == UNPLACED else f"{year} {region}"
+                print(f"{name}: {len(files)} files, all as last published: nothing to do (--force re-runs)")
+                outcomes.append(True)
+            else:
+                outcomes.append(_run_partition(job, instance, year, region))
         (done if all(outcomes) else failed).append(year)
     if done:
         print_summary(paths, done)
@@ -121,12 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", help="parse, check and publish reporting years (default: all in raw/)")
     run_cmd.add_argument("years", nargs="*", type=int, help="reporting years, e.g. 2024")
+    run_cmd.add_argument("--force", action="store_true",
+                         help="re-run regions whose files are all as last published (default: skip them)")
     ui_cmd = commands.add_parser("ui", help="start the Dagster UI")
     ui_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     ui_cmd.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run(args.years)
+        return run(args.years, args.force)
     ui(args.host, args.port)
     return 0
 

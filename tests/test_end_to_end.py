@@ -7,7 +7,7 @@ import urllib.request
 
 import duckdb
 
-from conftest import PROJECT, XINGQING
+from conftest import BIN, PROJECT, XINGQING
 from filings.warehouse import committed, published_years
 
 
@@ -59,3 +59,25 @@ def test_ui_serves_the_failed_check_with_its_finding(ui_port):
     entries = {e["label"]: e for e in latest["evaluation"]["metadataEntries"]}
     assert entries["findings"]["intValue"] == 1
     assert "禁毒专项经费" in entries["first_findings"]["mdStr"] and "| 140 |" in entries["first_findings"]["mdStr"]
+
+
+def test_a_second_run_with_nothing_changed_does_nothing_until_forced(run_output, tmp_path):
+    """Nothing re-done that has not changed: every region is found as last published; `--force`
+    re-runs what it is given."""
+    import shutil
+    import subprocess
+
+    root, env, _ = run_output
+    for folder in ("raw", "warehouse", "dagster_home"):
+        shutil.copytree(root / folder, tmp_path / folder)
+    env = {**env, "JIXIAO_RAW_DIR": str(tmp_path / "raw"), "JIXIAO_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+           "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    jixiao = str(BIN / "jixiao")
+    again = subprocess.run([jixiao, "run"], env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "2024: 2 files, all as last published: nothing to do (--force re-runs)" in again.stdout
+    assert "parsing, checking and publishing" not in again.stdout
+    assert "findings: 37 (20 errors, 17 warnings)" in again.stdout
+    forced = subprocess.run([jixiao, "run", "2016", "--force"], env=env, capture_output=True, text=True, timeout=600)
+    assert forced.returncode == 0, forced.stderr
+    assert "2016: 1 files (0 parsed, 1 unchanged since the last run), 1 forms" in forced.stdout
