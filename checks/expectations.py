@@ -24,9 +24,9 @@ from filings.schemas import TABLES, columns
 _PANDAS_TYPES = {"String": ("object", "object"), "Int64": ("Int64", "int64"),
                  "Float64": ("float64", "float64"), "Boolean": ("boolean", "bool")}
 # Keys that identify a row, beyond the single-column `unique` of the schemas.
-_KEYS = {name: ["form_id", "row_index"] for name in ("fund_rows", "indicators", "department_indicators",
-                                                      "summary_rows", "skipped_rows")}
-_KEYS["source_positions"] = ["source_file", "line"]
+_KEYS = {**{name: ["form_id", "row_index"] for name in ("fund_rows", "indicators", "department_indicators",
+                                                         "summary_rows", "skipped_rows")},
+         "source_positions": ["source_file", "line"]}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 

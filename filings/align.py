@@ -143,7 +143,7 @@ class UnknownHeader(ValueError):
     """A header cell names a column no template entry knows: better no figures than wrong ones."""
 
 
-_UNIT_NOTE = re.compile(r"^[((][^))]*[))]$")  # `(万元)` split off its label
+UNIT_NOTE = re.compile(r"^[((][^))]*[))]$")  # `(万元)` split off its label
 
 
 def columns_from_header(row: Row, headers: tuple[tuple[str, str], ...], kinds: dict[str, str]) -> list[Column]:
@@ -158,7 +158,7 @@ def columns_from_header(row: Row, headers: tuple[tuple[str, str], ...], kinds: d
         if role is not None:
             columns.append(Column(role, cell.col, kinds[role]))
             seen.add(role)
-        elif i > 0 and not _UNIT_NOTE.match(cell.key):
+        elif i > 0 and not UNIT_NOTE.match(cell.key):
             raise UnknownHeader(f"表头栏目「{cell.text}」未能识别")
     return columns
 

@@ -11,16 +11,15 @@ import re
 
 from filings.records import Form
 from filings.split import FormBlock
-from filings.templates import HEADER_FIELDS
+from filings.templates import HEADER_FIELDS, HEADER_LABELS, LABEL_LEAD
 
 # Words that end a value: the next label, or a column heading of the funds block.
 _STOP_WORDS = (
-    *(label for label, _ in HEADER_FIELDS), "项目资金", "资金情况", "项目负责人", "负责人及电话",
+    *HEADER_LABELS, "项目资金", "资金情况", "项目负责人", "负责人及电话",
     "是否为专项资金", "金额单位", "项目类别", "项目属性", "年度总体目标", "项目基本情况",
     "全年预算数", "年初预算数", "预算执行情况",
 )
 _STOP = re.compile("|".join(re.escape(w) for w in _STOP_WORDS) + r"|[|\n]")
-_LEAD = re.compile(r"^[\s::|]*(?:\(盖章\))?[\s::|]*")
 
 
 def read_labelled_fields(block: FormBlock, form: Form) -> None:
@@ -33,7 +32,7 @@ def read_labelled_fields(block: FormBlock, form: Form) -> None:
             continue
         read_at.add(at)
         rest = text[at + len(label):]
-        rest = rest[_LEAD.match(rest).end():]
+        rest = rest[LABEL_LEAD.match(rest).end():]
         stop = _STOP.search(rest)
         value = (rest[: stop.start()] if stop else rest).strip(" :|")
         if 1 < len(value) <= 60:

@@ -11,8 +11,12 @@ from filings.split import FormBlock
 from filings.templates import (
     FUND_END,
     FUND_HEADERS,
+    GOAL_BLOCK,
+    GOAL_LABELS,
     HEADER_FIELDS,
+    HEADER_LABELS,
     INDICATOR_HEADERS,
+    LABEL_LEAD,
     TOTAL_LABELS,
     Template,
     choose_template,
@@ -39,9 +43,9 @@ FUND_KINDS = {
     "received": "number",
 }
 _PLACEHOLDER_NAME = re.compile(r"^指标\d*[::]?$")
+TO_WAN = {"万元": 1.0, "千元": 0.1, "元": 0.0001}  # amounts are published in 万元
+_UNIT = re.compile(rf"[((]({'|'.join(TO_WAN)})[))]")  # 项目资金(万元)
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、")  # 三、目标完成情况: the next part of the form
-_SEAL = re.compile(r"^[::\s]*(?:[((]盖章[))])?[::\s]*")  # 实施单位(盖章): 青神县发展和改革局
-_UNIT = re.compile(r"[((](万元|元|千元)[))]")
 
 
 def parse_project(block: FormBlock, form: Form) -> None:
@@ -91,7 +95,7 @@ def read_header_fields(rows: list[Row], form: Form) -> None:
             label, fields = next(((l, f) for l, f in HEADER_FIELDS if cell.key.startswith(l)), (None, ()))
             if label is None:
                 continue
-            rest = _SEAL.sub("", cell.text[len(label):])
+            rest = LABEL_LEAD.sub("", cell.text[len(label):])
             value = rest or _next_value(row, i)
             for field in fields:
                 if value is None or getattr(form, field) is not None:
@@ -102,13 +106,10 @@ def read_header_fields(rows: list[Row], form: Form) -> None:
                     setattr(form, field, value)
 
 
-_LABELS = tuple(label for label, _ in HEADER_FIELDS)
-
-
 def _next_value(row: Row, i: int) -> str | None:
     """The cell right after a label, unless it is another label (the value was left blank)."""
     following = row.cells[i + 1: i + 2]
-    if not following or following[0].key.startswith(_LABELS):
+    if not following or following[0].key.startswith(HEADER_LABELS):
         return None
     return following[0].text
 
@@ -152,7 +153,6 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
             _set_form_funds(form, form.fund_rows[-1], stated_weight)
 
 
-TO_WAN = {"万元": 1.0, "千元": 0.1, "元": 0.0001}  # amounts are published in 万元
 
 
 def _amount(cells: dict, role: str, scale: float) -> float | None:
@@ -187,22 +187,15 @@ def _execution_rate(initial: float | None, adjusted: float | None, spent: float 
     return spent / base if base and spent is not None else None
 
 
-_GOAL_BLOCK = ("年度总体目标", "总体目标")
-_GOAL_LABELS = {
-    "预期目标": "goal_planned", "年初设定目标": "goal_planned",
-    "完成情况": "goal_achieved", "实际完成情况": "goal_achieved", "年度总体目标完成情况综述": "goal_achieved",
-}
-
-
 def _read_goals(rows: list[Row], form: Form) -> None:
     """年度总体目标: the planned goal and what was achieved, under or beside their labels."""
-    at = _find(rows, lambda r: r.cells[0].key.startswith(_GOAL_BLOCK))
+    at = _find(rows, lambda r: r.cells[0].key.startswith(GOAL_BLOCK))
     if at is None:
         return
-    columns = [Column(_GOAL_LABELS[c.key], c.col, "text") for c in rows[at].cells if c.key in _GOAL_LABELS]
+    columns = [Column(GOAL_LABELS[c.key], c.col, "text") for c in rows[at].cells if c.key in GOAL_LABELS]
     for row in rows[at: at + 2]:
         texts = Row(row.line, tuple(
-            c for c in row.cells if c.key not in _GOAL_LABELS and not c.key.startswith(_GOAL_BLOCK)))
+            c for c in row.cells if c.key not in GOAL_LABELS and not c.key.startswith(GOAL_BLOCK)))
         for role, cell in align(texts, columns).items():
             if getattr(form, role) is None:
                 setattr(form, role, cell.text)

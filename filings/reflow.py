@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from filings.align import UNIT_NOTE
 from filings.grid import Row, row_of
 from filings.templates import (
     FUND_END,
     FUND_HEADERS,
-    HEADER_FIELDS,
+    GOAL_BLOCK,
+    GOAL_LABELS,
+    HEADER_LABELS,
     INDICATOR_HEADERS,
     TOTAL_LABELS,
     Template,
@@ -41,12 +44,9 @@ class Token:
         object.__setattr__(self, "key", compact(self.text))
 
 
-_UNIT_NOTE = re.compile(r"^[((][^))]*[))]$")
 _FUND_LABEL = re.compile(r"项目资金|资金情况|预算执行情况|年度预算|^[((]")
 _FUND_ITEM = re.compile(r"^(其中[::]?.*|.*(资金|拨款|总额|补助)[::]?)$")
-_LABELS = tuple(label for label, _ in HEADER_FIELDS)
-_GOAL_LABELS = ("年度总体目标", "总体目标", "预期目标", "年初设定目标", "实际完成情况", "完成情况",
-                "全年实际完成情况", "年度总体目标完成情况综述")
+_GOAL_LABELS = (*GOAL_BLOCK, *GOAL_LABELS)
 _NUMBER_ROLES = ("weight", "score")
 _TEXT_ROLES = ("shortfall_reason", "scoring_method")  # often left empty
 _TABLE_BREAKS = ("绩效指标",)
@@ -119,7 +119,7 @@ def _header_end(keys: list[str], start: int, headers) -> int:
     words = tuple(word for word, _ in headers)
     i = start
     while i < len(keys):
-        if not (_UNIT_NOTE.match(keys[i]) or keys[i].startswith(words)) or keys[i].endswith((":", ":")):
+        if not (UNIT_NOTE.match(keys[i]) or keys[i].startswith(words)) or keys[i].endswith((":", ":")):
             break
         if i + 1 < len(keys) and is_number(keys[i + 1]):
             break
@@ -143,7 +143,7 @@ def _preamble(tokens: list[Token]) -> list[Row]:
     for token in tokens:
         if not token.key:
             continue
-        if not groups or token.key.startswith((*_LABELS, *_GOAL_LABELS)) or TITLE.search(token.key):
+        if not groups or token.key.startswith((*HEADER_LABELS, *_GOAL_LABELS)) or TITLE.search(token.key):
             groups.append([])
         groups[-1].append(token)
     return [row for group in groups if (row := _row(group[0].line, dict(enumerate(t.text for t in group))))]
@@ -155,7 +155,7 @@ def _header(tokens: list[Token], label: int, start: int, headers) -> tuple[Row |
     end = _header_end(keys, start, headers)
     cells = [" ".join(t.text for t in tokens[label:start])] if label < start else [""]
     for token in tokens[start:end]:
-        if _UNIT_NOTE.match(token.key):
+        if UNIT_NOTE.match(token.key):
             cells[-1] += token.text
         else:
             cells.append(token.text)

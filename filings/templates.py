@@ -6,6 +6,7 @@ their compact text with the stated points (`(40分)`) and a trailing 指标 remo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -194,4 +195,14 @@ HEADER_FIELDS = (
     ("实施(主管)单位", ("implementing_unit", "supervising_dept")), ("项目实施单位", ("implementing_unit",)),
     ("实施单位", ("implementing_unit",)), ("自评得分", ("self_score_reported",)),
 )
+HEADER_LABELS = tuple(label for label, _ in HEADER_FIELDS)
+# What stands between a header label and its value: colons, spaces, and a seal note (实施单位(盖章):).
+LABEL_LEAD = re.compile(r"^[\s::|]*(?:[((]盖章[))])?[\s::|]*")
 TOTAL_LABELS = ("总分", "合计", "总计")
+# 年度总体目标: the block's label, and the labels of its planned and achieved goals.
+GOAL_BLOCK = ("年度总体目标", "总体目标")
+GOAL_LABELS = {
+    "预期目标": "goal_planned", "年初设定目标": "goal_planned",
+    "完成情况": "goal_achieved", "实际完成情况": "goal_achieved", "全年实际完成情况": "goal_achieved",
+    "年度总体目标完成情况综述": "goal_achieved",
+}
