@@ -17,6 +17,7 @@ from filings.grid import Row, row_of
 from filings.templates import (
     FUND_END,
     FUND_HEADERS,
+    FUND_ITEM,
     GOAL_BLOCK,
     GOAL_LABELS,
     HEADER_LABELS,
@@ -45,7 +46,6 @@ class Token:
 
 
 _FUND_LABEL = re.compile(r"项目资金|资金情况|预算执行情况|年度预算|^[((]")
-_FUND_ITEM = re.compile(r"^(其中[::]?.*|.*(资金|拨款|总额|补助)[::]?)$")
 _GOAL_LABELS = (*GOAL_BLOCK, *GOAL_LABELS)
 _NUMBER_ROLES = ("weight", "score")
 _TEXT_ROLES = ("shortfall_reason", "scoring_method")  # often left empty
@@ -64,7 +64,7 @@ def reflow(tokens: list[Token], blanks_kept: bool, fused: bool = False) -> list[
     if all(rows is None for rows in forms):
         return None
     return [row for rows, a, b in zip(forms, starts, starts[1:] + [len(tokens)])
-            for row in (rows if rows is not None else _preamble(tokens[a:b]))]
+            for row in (rows if rows is not None else preamble(tokens[a:b]))]
 
 
 def _reflow_form(tokens: list[Token], blanks_kept: bool, fused: bool) -> list[Row] | None:
@@ -80,7 +80,7 @@ def _reflow_form(tokens: list[Token], blanks_kept: bool, fused: bool) -> list[Ro
         fund_label -= 1
     end = len(tokens)
     head_end = fund_label if fund_label is not None else ind_label
-    rows = _preamble(tokens[:head_end])
+    rows = preamble(tokens[:head_end])
     if funds is not None:
         body_end = ind_label if ind_label is not None else end
         rows += _funds(tokens, fund_label, funds, body_end, blanks_kept, fused)
@@ -137,7 +137,7 @@ def _row(line: int, cells: dict[int, Token | str]) -> Row | None:
     return row_of(line, [v.text if isinstance(v, Token) else v for v in values], uncertain=uncertain)
 
 
-def _preamble(tokens: list[Token]) -> list[Row]:
+def preamble(tokens: list[Token]) -> list[Row]:
     """Title and header fields: a row starts at each title, label and goal label."""
     groups: list[list[Token]] = []
     for token in tokens:
@@ -170,7 +170,7 @@ def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: b
         roles = tuple(_role(c.key, FUND_HEADERS) for c in header.cells[1:])
 
         def label(token: Token) -> bool:
-            return bool(_FUND_ITEM.match(token.key)) or token.key.startswith(FUND_END)
+            return bool(FUND_ITEM.match(token.key)) or token.key.startswith(FUND_END)
 
         body = _expanded(_runs(tokens[at:end], label), lambda t: None if label(t) else segment(t.text, roles))
         tokens, end = tokens[:at] + body, at + len(body)
@@ -178,7 +178,7 @@ def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: b
     rows, current = [header], []
     while at < end and not tokens[at].key.startswith(FUND_END):
         token = tokens[at]
-        if current and (_FUND_ITEM.match(token.key) or (blanks_kept and len(current) == width)):
+        if current and (FUND_ITEM.match(token.key) or (blanks_kept and len(current) == width)):
             rows.append(_row(current[0].line, dict(enumerate(current))))
             current = []
         if current or token.key:

@@ -176,6 +176,8 @@ FUND_HEADERS = (
     ("得分计算方法", "scoring_method"), ("得分", "score"),
     ("原因", "reason"),
 )
+# A fund row's label: 年度资金总额, 其中:财政拨款, 上年结转资金, 其他资金 ….
+FUND_ITEM = re.compile(r"^(其中[::]?.*|.*(资金|拨款|总额|补助)[::]?)$")
 # Where the funds block ends: the goals or the indicator table.
 FUND_END = ("年度总体目标", "年度目标", "绩效指标", "一级指标", "总体目标")
 

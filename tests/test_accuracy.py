@@ -40,7 +40,8 @@ def test_forms_of_a_recognised_template_have_every_annotated_field_right():
     """霍邱 (space-separated rows), 贵池 (the whole form on one line), 青神 (Sichuan template, one
     cell per line), 湖北 (cut-off, sections weighed, not rows), and the forms with every separator
     gone: 中江 and 北京 (分值 before the target), 湖南 (no weights, no scores, no 总分); 河北 (two
-    header rows) and 云南 (a merged-cell sheet exported out of step, amounts in 元)."""
+    header rows) and 云南 (a merged-cell sheet exported out of step, amounts in 元); 山西 (a sheet read
+    line by line across the page): every sample."""
     notes = _notes(ANNOTATIONS[0])
     rows = score(notes, form_facts(RAW, sorted({n["file"] for n in notes})))
     recognised = [r for r in rows if r["template"] != "unrecognised"]
@@ -49,5 +50,5 @@ def test_forms_of_a_recognised_template_have_every_annotated_field_right():
         "2022/安徽池州贵池_委托业务项目.txt", "2023/四川青神_51000021R00000001995.txt",
         "2022/四川中江_中江县农业水价综合改革精准补贴和节水奖励.txt", "2016/北京海淀_【体制】自管道路清扫保洁外包工作经费.txt",
         "2020/湖南衡山_县级储备粮.txt", "2020/河北成安_19名百岁老人高龄津贴.txt",
-        "2022/云南永德_义务教育营养改善计划专项资金.txt"}
+        "2022/云南永德_义务教育营养改善计划专项资金.txt", "2020/山西稷山_建档立卡个人缴费县级配套资金.txt"}
     assert [r for r in recognised if not r["right"]] == []

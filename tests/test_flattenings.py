@@ -2,7 +2,8 @@
 
 青神 (Sichuan template) came as one HTML cell per line with empty cells kept as a bare `|`; 贵池
 as the whole form on one line of words; 中江, 北京 and 湖南 with every separator gone; 云南 as
-`|` rows exported out of step. A 2024 form flattened onto one line reads as its tab text.
+`|` rows exported out of step; 山西 as a sheet read line by line across the page. A 2024 form
+flattened onto one line reads as its tab text.
 """
 
 import pytest
@@ -209,3 +210,52 @@ def test_figures_cut_without_arithmetic_to_confirm_them_are_marked_uncertain():
     edited = parse_text((RAW / ZHONGJIANG).read_text(encoding="utf-8").replace(
         "其中:本年财政拨款2020", "其中:本年财政拨款1520"), ZHONGJIANG).forms[0]
     assert [r.figures_uncertain for r in edited.fund_rows] == [False, True, False]
+
+
+JISHAN = "2020/山西稷山_建档立卡个人缴费县级配套资金.txt"
+_LATE_FIGURES = "75元 75元 10 10 95% 95% 30 27 95% 95% 10 9 100 94 "
+
+
+def _jishan(form):
+    return [(i.level1, i.level1_points, i.level2, i.level3, i.target_raw, i.actual_raw, i.weight, i.score,
+             i.shortfall_reason) for i in form.indicators]
+
+
+def test_sheet_dumped_line_by_line_reads_whole():
+    """山西稷山: an .xlsx read line by line across the drawn sheet. The funds figures follow all
+    the headings, 实施单位's value lands in the indicator table, the last three indicators'
+    figures come before their names, and labels are cut where their cells wrap."""
+    form = _form(JISHAN)
+    assert (form.template_id, form.complete, form.problems) == ("national_project", True, None)
+    assert form.implementing_unit == "稷山县医疗保险服务中心"
+    assert form.goal_achieved == "提高医疗保障水平,推进了因病致贫问题的基本性解决"  # 解决 wrapped
+    assert (form.budget_initial, form.budget_adjusted, form.spent, form.execution_rate_raw) == (None, 65.66, 65.07, "99%")
+    assert (form.funds_weight, form.funds_score, form.total_weight_reported, form.total_score_reported) == (10, 9, 100, 94)
+    assert [(r.item, r.budget_adjusted, r.spent) for r in form.fund_rows] == [
+        ("年度资金总额", 65.66, 65.07), ("其中:当年财政拨款", 65.66, 65.07), ("上年结转资金", None, None),
+        ("其他资金", None, None)]
+    assert _jishan(form) == [
+        ("产出指标", 50, "数量指标", "指标1:全县参合人数", "8755", "8676", 15, 13, "建档立卡中有新增死亡人员,导致有偏差"),
+        ("产出指标", 50, "质量指标", "指标1:资金是否全部纳入医保统筹", "100%", "100%", 15, 15, None),
+        ("产出指标", 50, "时效指标", "指标1:资金是否全部及时纳入", "100%", "100%", 10, 10, None),
+        ("产出指标", 50, "成本指标", "指标1:配套资金每人每年", "75元", "75元", 10, 10, None),
+        ("效益指标", 30, "社会效益", "指标1:是否解决建档立卡人员看病难贵问题", "95%", "95%", 30, 27, None),
+        ("满意度指标", None, "服务对象满意度指标", "指标1:是否满意", "95%", "95%", 10, 9, None),  # 服务对象满 … 意度指标
+    ]
+
+
+def test_dumped_sheet_pairs_names_and_figures_by_order_wherever_the_figures_fall():
+    """The same figures placed after their names instead of before them give the same form."""
+    text = sample_text(JISHAN)
+    moved = text.replace(_LATE_FIGURES, "").replace(" 总分", " " + _LATE_FIGURES.strip() + " 总分")
+    assert moved != text
+    assert _jishan(parse_text(moved, JISHAN).forms[0]) == _jishan(_form(JISHAN))
+
+
+def test_dumped_sheet_whose_figures_do_not_pair_up_guesses_none():
+    """One figure lost: names and figures no longer pair up, so no indicator figure is published
+    and the form says it was not read whole."""
+    form = parse_text(sample_text(JISHAN).replace(" 30 27 ", " 30 "), JISHAN).forms[0]
+    assert not form.complete and form.problems
+    assert not any(i.score is not None for i in form.indicators)
+    assert form.project_name == "建档立卡个人缴费县级配套资金"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from filings import interleaved
 from filings.grid import Row, UnreadableFiling, row_of
 from filings.text import clean
 from filings.fused import cut, fused
@@ -50,7 +51,8 @@ def read(data: bytes) -> list[Row]:
         if fused(line):
             rebuilt = reflow([Token(number, c) for c in cut(clean(line))], blanks_kept=False, fused=True)
         elif len(cells) >= _FORM_ON_ONE_LINE:
-            rebuilt = reflow([Token(number, c) for c in cells if c], blanks_kept=False)
+            tokens = [Token(number, c) for c in cells if c]
+            rebuilt = interleaved.rebuild(tokens) or reflow(tokens, blanks_kept=False)
         else:
             rebuilt = None
         rows += rebuilt if rebuilt is not None else filter(None, [row_of(number, cells)])
