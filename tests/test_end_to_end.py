@@ -14,10 +14,10 @@ from filings.warehouse import committed, published_years
 def test_run_publishes_every_year_and_prints_the_summary(run_output):
     root, _, done = run_output
     assert done.returncode == 0, done.stderr
-    assert "files: 12 (parsed 7, partial 5, quarantined 0)" in done.stdout
-    assert "forms: 22 (17 complete) in 5 reporting years 2016, 2020, 2022, 2023, 2024" in done.stdout
+    assert "files: 12 (parsed 8, partial 4, quarantined 0)" in done.stdout
+    assert "forms: 22 (18 complete) in 5 reporting years 2016, 2020, 2022, 2023, 2024" in done.stdout
     assert re.search(r"year_matches_reporting_year\s+4\s+0\s", done.stdout)
-    assert re.search(r"score_follows_rule\s+0\s+14\s", done.stdout)
+    assert re.search(r"score_follows_rule\s+0\s+17\s", done.stdout)
     assert "findings: 44 (24 errors, 20 warnings)" in done.stdout
     assert "2024: 2 files (2 parsed, 0 unchanged since the last run), 12 forms" in done.stdout
     assert published_years(root / "warehouse") == [2016, 2020, 2022, 2023, 2024]
