@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from checks.integrity import schema_failures, unaccounted
-from conftest import RAW, ZHONGWEI, parse_text, sample_text
+from conftest import RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
 from filings.parse import parse_filing
 from filings.tables import to_tables
 
@@ -31,6 +31,17 @@ def test_every_indicator_row_read_is_published_or_skipped_with_a_reason(tables):
     skipped = tables["skipped_rows"].join(tables["forms"].select("form_id", "source_file"), on="form_id")
     assert (ZHONGWEI, 29, "empty_slot", "指标 2:") in skipped.select("source_file", "line", "reason", "text").rows()
     assert set(skipped["reason"]) == {"section_label", "empty_slot"}
+
+
+def test_a_department_row_without_an_indicator_is_skipped_with_its_reason():
+    """兴庆's 部门整体 row 4 with its indicator name blanked: not published as an indicator, kept in
+    skipped_rows as written, and the form's rows still balance."""
+    text = edit_line(sample_text(XINGQING), 48, "\t结余结转控制率\t", "\t\t")
+    tables = to_tables([parse_text(text, XINGQING)])
+    skipped = tables["skipped_rows"].filter(pl.col("reason") == "no_indicator")
+    assert skipped.select("line", "text").rows() == [(48, "4 | 10 | 0% | 0% | 10")]
+    assert tables["department_indicators"].height == 7
+    assert unaccounted([XINGQING], tables) == []
 
 
 def test_a_lost_indicator_row_stops_publishing(tables):
