@@ -44,13 +44,17 @@ class Rule:
         return compile_message(self.message)
 
     def evaluate(self, tables: Tables, config: RulesConfig) -> pl.LazyFrame:
-        """Findings as rows of the `check_results` table (a lazy plan over the lazy tables)."""
-        found = self.find(tables, config)
-        context = tables["forms"].select(
+        """Findings as rows of the `check_results` table. The rule's query runs first (narrow rows,
+        far fewer than the tables'); the lazy plan returned joins them to only the forms and
+        source positions they name (semi joins): a join with every form held a million forms'
+        names in memory (0.5 GB) whatever the findings."""
+        found = self.find(tables, config).collect().lazy()
+        context = tables["forms"].join(found.select("form_id"), on="form_id", how="semi").select(
             "form_id", "filing_id", "source_file", "reporting_year", "project_name", "implementing_unit",
             form=pl.coalesce("project_name", "title", pl.lit("(无标题)")),
         )
-        positions = tables["source_positions"].select("source_file", "line", "position")
+        positions = (tables["source_positions"].join(context.select("source_file"), on="source_file", how="semi")
+                     .select("source_file", "line", "position"))
         found = (
             found.join(context, on="form_id", how="left", maintain_order="left")
             .join(positions, on=["source_file", "line"], how="left", maintain_order="left")

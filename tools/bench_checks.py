@@ -1,8 +1,8 @@
 """The rules at warehouse scale: `make bench-checks CHECK_FORMS=1000000`. Synthesizes a warehouse of
 that many forms by replicating the parsed sample filings with new ids (parquet partitions in the
-pipeline's layout), hands `run_rules` lazy scans of it and times the quality rules: forms, rows,
-seconds for `run_rules` and per rule, peak memory, and findings against copies × the sample's
-findings.
+pipeline's layout), hands `write_findings` lazy scans of it (the findings streamed to parquet rule by
+rule) and times the quality rules: forms, rows, seconds in all and per rule, peak memory, and
+findings against copies × the sample's findings.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ import polars as pl
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from checks.catalogue import CATALOGUE  # noqa: E402
 from checks.config import load  # noqa: E402
-from checks.engine import run_rules  # noqa: E402
+from checks.engine import run_rules, write_findings  # noqa: E402
 from filings.discover import discover, reporting_years  # noqa: E402
 from filings.parse import parse_many  # noqa: E402
 from filings.tables import to_tables  # noqa: E402
@@ -89,22 +88,13 @@ def rows_of(lazy: dict[str, pl.LazyFrame]) -> dict[str, int]:
     return {name: frame.select(pl.len()).collect().item() for name, frame in lazy.items()}
 
 
-def per_rule(lazy: dict[str, pl.LazyFrame], config) -> dict[str, tuple[float, int]]:
-    """Each rule's query over the scans (findings and messages), timed again after `run_rules`:
-    seconds and findings."""
-    timed = {}
-    for rule in CATALOGUE:
-        started = time.perf_counter()
-        found = rule.evaluate(lazy, config).collect()
-        timed[rule.check_id] = (time.perf_counter() - started, found.height)
-    return timed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=1_000_000)
     parser.add_argument("--warehouse", type=Path, help="an existing synthetic warehouse (else a fresh one)")
     parser.add_argument("--raw", type=Path, default=PROJECT / "raw", help="the filings replicated")
+    parser.add_argument("--findings", type=Path, help="the folder the findings are written to "
+                        "(else findings/ beside the warehouse)")
     parser.add_argument("--synthesize-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.synthesize_only:
@@ -125,15 +115,17 @@ def main() -> None:
         synthesized = time.perf_counter() - started
     size = sum(p.stat().st_size for p in warehouse.rglob("*.parquet"))
 
-    print(f"{warehouse}: the rules on lazy scans …", flush=True)
+    folder = args.findings or warehouse.parent / "findings"
+    print(f"{warehouse}: the rules on lazy scans, findings to {folder} …", flush=True)
     started = time.perf_counter()
-    findings = run_rules(scan(warehouse), config)
+    parts = write_findings(scan(warehouse), folder, config)
     total = time.perf_counter() - started
-    peak = peak_mb()  # before the per-rule runs below, which read the scans again
-    counts = dict(findings["check_id"].value_counts().iter_rows())
-    expected = {check: n * copies for check, n in base_findings.iter_rows()}
+    peak = peak_mb()
+    counts = {part.check_id: part.rows for part in parts}
+    per_sample = dict(base_findings.iter_rows())
+    expected = {check: per_sample.get(check, 0) * copies for check in counts}
     rows = rows_of(scan(warehouse))
-    timed = per_rule(scan(warehouse), config)
+    written = sum(part.path.stat().st_size for part in parts)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"polars {pl.__version__}")
@@ -142,14 +134,13 @@ def main() -> None:
     print(f"forms: {rows['forms']:,} ({copies:,} copies of the {base['forms'].height} sample forms)")
     print("rows: " + ", ".join(f"{name} {n:,}" for name, n in rows.items()))
     print(f"\n{'rule':32} {'s':>6} {'findings':>10}")
-    for check_id, (seconds, n) in timed.items():
-        print(f"{check_id:32} {seconds:6.2f} {n:10,}")
-    print(f"sum of the rules: {sum(seconds for seconds, _ in timed.values()):.2f} s")
-    print(f"\nrun_rules on the lazy scans (16 rules, one query each: scan, findings, messages, order): {total:.2f} s → "
-          f"{rows['forms'] / total:,.0f} forms/s")
-    print(f"findings: {findings.height:,} "
+    for part in parts:
+        print(f"{part.check_id:32} {part.seconds:6.2f} {part.rows:10,}")
+    print(f"\nwrite_findings on the lazy scans ({len(parts)} rules, each streamed to its part: scan, findings, "
+          f"messages, order): {total:.2f} s → {rows['forms'] / total:,.0f} forms/s")
+    print(f"findings: {sum(counts.values()):,} in {written / 1e6:,.0f} MB parquet "
           f"({'= copies × the sample findings, per rule' if counts == expected else f'≠ expected {expected}'})")
-    print(f"peak memory (run_rules): {peak:,.0f} MB")
+    print(f"peak memory (checking process): {peak:,.0f} MB")
     if counts != expected:
         sys.exit(1)
 
