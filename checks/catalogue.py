@@ -109,6 +109,9 @@ CATALOGUE: tuple[Rule, ...] = (
          consistency.department_score_follows_band),
     Rule("duplicate_forms", "error", "forms", "同一单位同一项目同一年度只应报送一次",
          "{source_file} 第{line}行起《{form}》与 {expected} 是{kind}。", consistency.duplicate_forms),
+    Rule("figures_confirmed", "warning", "indicators", "数字连写无分隔、拆分不唯一的行,应对照原表核对(资金行与指标行)",
+         _AT + "「{name}」的数字在原文中连写无分隔,可有多种拆分,已按最合理的一种读取({actual}),请对照原表核对。",
+         consistency.figures_confirmed),
 )
 
 

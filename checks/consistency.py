@@ -1,4 +1,5 @@
-"""Rules across a form's parts and across forms: years, summary sheet, department bands, duplicates."""
+"""Rules across a form's parts and across forms: years, summary sheet, department bands, duplicates,
+and figures the parser could only guess where to cut."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import polars as pl
 
 from checks.bands import band_score
 from checks.config import RulesConfig
-from checks.expr import Tables, finding, num, pct
+from checks.expr import Tables, finding, indicator_name, num, pct
 from filings.values import PERIOD_YEAR
 
 # Where dates and periods are written: table → (its row and line columns, {column: field name}).
@@ -135,3 +136,29 @@ def duplicate_forms(t: Tables, config: RulesConfig) -> pl.LazyFrame:
                         severity=pl.when(pl.col("content") == pl.col("first_content")).then(pl.lit("warning"))
                         .otherwise(pl.lit("error"))))
     )
+
+
+_NUMBERS = {"weight", "score", "budget_initial", "budget_adjusted", "spent"}
+
+
+def _figures(*columns: tuple[str, str]) -> pl.Expr:
+    """A row's figures as read, `分值10 得分8`, for the steward to hold against the original."""
+    return pl.concat_str([pl.concat_str(pl.lit(label), num(pl.col(column)) if column in _NUMBERS else pl.col(column))
+                          for column, label in columns], separator=" ", ignore_nulls=True)
+
+
+
+def figures_confirmed(t: Tables, config: RulesConfig) -> pl.LazyFrame:
+    """Figures run together with nothing between them (`202010100.00%10`) are cut by the columns
+    and arithmetic (B/A = 执行率, 得分 ≤ 分值); where nothing confirms one cut over another the row
+    is published as read and `figures_uncertain`, and a steward checks it against the original."""
+    funds = t["fund_rows"].filter(pl.col("figures_uncertain")).select(finding(
+        pl.col("line"), "项目资金", pl.lit("核对原表"),
+        _figures(("budget_initial", "年初预算数"), ("budget_adjusted", "全年预算数"), ("spent", "全年执行数"),
+                 ("execution_rate_raw", "执行率"), ("score", "得分")),
+        name=pl.col("item")))
+    indicators = t["indicators"].filter(pl.col("figures_uncertain")).select(finding(
+        pl.col("line"), "三级指标", pl.lit("核对原表"),
+        _figures(("target_raw", "指标值"), ("actual_raw", "完成值"), ("weight", "分值"), ("score", "得分")),
+        row_index=pl.col("row_index"), name=indicator_name()))
+    return pl.concat([funds, indicators])

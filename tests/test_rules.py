@@ -11,6 +11,7 @@ GUICHI = "2022/安徽池州贵池_委托业务项目.txt"
 ZHONGJIANG = "2022/四川中江_中江县农业水价综合改革精准补贴和节水奖励.txt"
 HEBEI = "2020/河北成安_19名百岁老人高龄津贴.txt"
 YUNNAN = "2022/云南永德_义务教育营养改善计划专项资金.txt"
+BEIJING = "2016/北京海淀_【体制】自管道路清扫保洁外包工作经费.txt"
 JISHAN = "2020/山西稷山_建档立卡个人缴费县级配套资金.txt"
 
 # What a careful reviewer flags in the samples (rule, file, line, field, expected, written, severity).
@@ -75,6 +76,9 @@ KNOWN_FINDINGS = {
     ("score_follows_rule", JISHAN, 2, "得分", "10", "9", "warning"),
     ("shortfall_reason_present", JISHAN, 2, "未完成原因分析", "扣分原因", "(空)", "error"),
     ("execution_score_matches", JISHAN, 2, "得分", "9.91", "9", "error"),
+    # 北京 (every separator gone): `其中:本年一般公共预算拨款 310.2154.74` has no 执行率 to confirm
+    # a cut (310.2 | 154.74, 310.21 | 54.74 …): read as the total row reads, sent for review.
+    ("figures_confirmed", BEIJING, 19, "项目资金", "核对原表", "年初预算数310.2 全年执行数154.74", "warning"),
     ("score_follows_rule", JISHAN, 2, "得分", "14.86", "13", "warning"),
 }
 
@@ -99,7 +103,7 @@ def test_findings_name_file_form_row_and_cell_in_chinese(findings):
 
 def test_every_rule_has_a_unique_id_and_a_table():
     ids = [rule.check_id for rule in CATALOGUE]
-    assert len(ids) == len(set(ids)) == 16
+    assert len(ids) == len(set(ids)) == 17
     assert {rule.table for rule in CATALOGUE} <= {"forms", "fund_rows", "indicators", "summary_rows",
                                                   "department_indicators"}
 
@@ -185,8 +189,8 @@ def test_partial_forms_are_not_summed(tables, findings):
     partial = tables["forms"].filter(~pl.col("complete"))["form_id"]
     assert partial.len() == 4  # 北京, 河北, 贵池 and 湖北: cut off
     on_partial = findings.filter(pl.col("form_id").is_in(partial.implode()))
-    assert set(on_partial["check_id"]) == {"funds_total_equals_parts", "score_follows_rule"}
-    assert set(on_partial["source_file"]) == {GUICHI, HEBEI}
+    assert set(on_partial["check_id"]) == {"funds_total_equals_parts", "score_follows_rule", "figures_confirmed"}
+    assert set(on_partial["source_file"]) == {GUICHI, HEBEI, BEIJING}
 
 
 def test_year_check_reads_the_goals_too():
@@ -324,3 +328,13 @@ def test_a_qualitative_actual_in_traditional_characters_still_reads_as_its_targe
     text = edit_line(sample_text(ZHONGWEI), 92, "\t及时\t2\t", "\t及時\t2\t")
     found = findings_of(parse_text(text), check_id="score_follows_rule").filter(pl.col("line") == 92)
     assert found.select("expected", "actual").rows() == [("≥1.6", "1")]
+
+
+def test_figures_cut_in_one_of_several_ways_are_sent_for_review(findings):
+    """中江 with 其中:本年财政拨款 `1520` instead of `2020`: 1520, 15 | 20, 152 | 0 all fit, so the
+    row is read one way and flagged for a steward; the samples' only such row is 北京's."""
+    assert set(findings.filter(pl.col("check_id") == "figures_confirmed")["source_file"]) == {BEIJING}
+    text = sample_text(ZHONGJIANG).replace("其中:本年财政拨款2020", "其中:本年财政拨款1520")
+    found = findings_of(parse_text(text, ZHONGJIANG), check_id="figures_confirmed")
+    assert found.select("line", "field", "actual", "severity").rows() == [(1, "项目资金", "全年预算数1520", "warning")]
+    assert "「其中:本年财政拨款」的数字在原文中连写无分隔" in found["message"][0]
