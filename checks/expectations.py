@@ -65,9 +65,12 @@ def expectations(table: str) -> list:
     return found
 
 
-def validate_published(frames: dict[str, pl.DataFrame], year: int | str, project_root: Path) -> dict[str, SuiteResult]:
-    """Validate each table (as read back from the warehouse) with its suite and update Data Docs;
-    `year` names the partition: the year, or "<year>-<region>" for a region folder's."""
+def validate_published(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
+                       project_root: Path) -> dict[str, SuiteResult]:
+    """Validate each table (as read back from the warehouse: scans, read one table at a time) with
+    its suite and update Data Docs; `year` names the partition: the year, or "<year>-<region>" for
+    a region folder's. GX's pandas data source validates a whole frame (a key's uniqueness is a
+    property of all the rows), so each table in turn is in memory whole, as pandas."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
@@ -87,7 +90,8 @@ def validate_published(frames: dict[str, pl.DataFrame], year: int | str, project
         batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
             or asset.add_batch_definition_whole_dataframe("whole")
         definition = _definition(context, table, batch)
-        outcome = definition.run(batch_parameters={"dataframe": _to_pandas(frame, table)}, run_id=run_id)
+        outcome = definition.run(batch_parameters={"dataframe": _to_pandas(frame.lazy().collect(), table)},
+                                 run_id=run_id)
         checks = outcome.results
         failed = [
             {"expectation": r.expectation_config.type, "column": r.expectation_config.kwargs.get("column", ""),
