@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -129,7 +128,7 @@ def parse_batches(paths: list[Location], raw_root: Location, size: int, unless: 
         for batch, ids in batches:
             yield [parse_path(path, raw_root, known) for path, known in zip(batch, ids)]
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_start(raw_root)) as pool:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: deque[Iterator[Filing | None]] = deque()
         for batch, ids in batches:
             pending.append(pool.map(parse_path, batch, [raw_root] * len(batch), ids,
@@ -138,17 +137,6 @@ def parse_batches(paths: list[Location], raw_root: Location, size: int, unless: 
                 yield list(pending.popleft())
         while pending:
             yield list(pending.popleft())
-
-
-def _worker_start(raw_root: Location) -> multiprocessing.context.BaseContext:
-    """Workers forked from a small server process that has imported the parser, not from this one
-    (it may hold Dagster, Great Expectations and a batch: each worker would carry a copy); but
-    forked from this one when raw/ is in fsspec's memory filesystem, which only this process sees."""
-    if getattr(raw_root, "protocol", None) == "memory":
-        return multiprocessing.get_context("fork")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
 
 
 def parse_many(paths: list[Location], raw_root: Location, workers: int | None = None) -> list[Filing]:

@@ -34,9 +34,9 @@ def floor(raw: Path) -> float:
 
 
 class PeakMemory:
-    """The largest memory this process and its descendants (the parser's workers, which a fork
-    server starts, so they are not its children) held together, sampled: proportional set size,
-    so pages they share count once."""
+    """The largest memory this process and its descendants (the parser's workers) held together,
+    sampled: their proportional set sizes, so pages a forked worker shares with this process count
+    once (the sum of peak resident sizes counted them twice)."""
 
     def __init__(self, every: float = 0.2) -> None:
         self.peak_mb = 0.0
