@@ -50,11 +50,11 @@ class PeakMemory:
 
 def _tree(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
+    for entry in filter(str.isdigit, os.listdir("/proc")):
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
-        except (OSError, ValueError):
-            continue
+        except OSError:
+            continue  # gone meanwhile
         children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
     tree, todo = [], [root]
     while todo:
