@@ -29,7 +29,7 @@ _KEYS = {**{name: ["form_id", "row_index"] for name in ("fund_rows", "indicators
                                                          "summary_rows", "skipped_rows")},
          "source_positions": ["source_file", "line"]}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-GX_ROWS = 100_000  # rows GX is handed at once (as pandas): what its memory grows with
+GX_ROWS = 50_000  # rows GX is handed at once (as pandas): what its memory grows with
 
 
 @dataclass(frozen=True)
