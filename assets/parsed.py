@@ -1,16 +1,22 @@
-"""Staging asset: one partition's (reporting year and region) raw filings, parsed and validated but
-not yet published."""
+"""Staging asset: one partition's (reporting year and region) raw filings, parsed and validated a
+batch of files at a time and staged in the warehouse (filings/staging.py), not yet published."""
 
-from dagster import AssetExecutionContext, Output, asset
+import polars as pl
+from dagster import AssetExecutionContext, Config, Output, asset
 
 from checks.asset_checks import accounted_result, integrity_specs, schema_result
-from filings.discover import discover
-from filings.incremental import DamagedWarehouse, merge, split_unchanged
-from filings.parse import parse_many
-from filings.tables import to_tables
+from checks.integrity import combined, schema_failures
+from filings.discover import RawFile, discover
+from filings.incremental import BATCH_FILES, DamagedWarehouse, batches
+from filings.staging import Staged, start_staging
+from filings.warehouse import scans
 from pipelines.partitions import YEAR_REGIONS, year_region
 from pipelines.resources import JixiaoPaths
 from pipelines.stopwatch import Stopwatch
+
+
+class ParseConfig(Config):
+    batch_files: int = BATCH_FILES  # files parsed, validated and staged at a time: memory grows with it
 
 
 @asset(
@@ -18,38 +24,55 @@ from pipelines.stopwatch import Stopwatch
     check_specs=integrity_specs(YEAR_REGIONS),
     group_name="staging",
     description="一个报告年度一个地区 raw/<年>/<地区>/ 下的全部文件(直接放在 raw/<年>/ 下的为地区 _,"
-    "未分地区),解析为规范化表格(尚未发布) / one reporting year's filings of one region (the first folder "
-    "under the year; _ for files directly in it) parsed into the normalised tables, before publishing.",
+    "未分地区),分批解析为规范化表格,暂存于 warehouse/_staging/(尚未发布) / one reporting year's filings of "
+    "one region (the first folder under the year; _ for files directly in it) parsed into the normalised "
+    "tables a batch at a time and staged under warehouse/_staging/, before publishing.",
 )
-def parsed_filings(context: AssetExecutionContext, paths: JixiaoPaths):
+def parsed_filings(context: AssetExecutionContext, config: ParseConfig, paths: JixiaoPaths):
     year, region = year_region(context.partition_key)
     clock = Stopwatch()
     files = discover(paths.raw, year, region)
+    clock.lap("discover")
+    context.log.info(f"{len(files)} files of region {region} under {paths.raw / str(year)}, "
+                     f"{config.batch_files} at a time")
     rebuilt = False
     try:
-        reused, changed = split_unchanged(paths.warehouse, paths.raw, year, files, region=region)
+        staged, failures, parsed = _stage(context, paths, files, config.batch_files, clock, reuse=True)
     except DamagedWarehouse as exc:
         context.log.warning(f"published tables unreadable, rebuilding {year} region={region} from raw/: {exc}")
-        reused, changed, rebuilt = {}, files, True
-    clock.lap("discover")
-    context.log.info(f"{len(files)} files of region {region} under {paths.raw / str(year)}: {len(changed)} new or changed")
-    filings = parse_many([f.path for f in changed], paths.raw,
-                         progress=lambda done: context.log.info(f"parsed {done}/{len(changed)} files"))
-    clock.lap("parse")
-    tables = merge(reused, to_tables(filings))
-    clock.lap("tables")
-    statuses = tables["filings"]["status"].value_counts()
-    schemas = schema_result(tables)
-    clock.lap("validate")
-    yield Output(tables, metadata={
+        rebuilt = True
+        staged, failures, parsed = _stage(context, paths, files, config.batch_files, clock, reuse=False)
+    with scans(staged.parts()) as tables:
+        accounted = accounted_result([f.source_file for f in files], tables)
+        statuses = tables["filings"].group_by("status").len().sort("status").collect()
+    clock.lap("account")
+    yield Output(staged, metadata={
         "files": len(files),
-        "files_parsed": len(changed),
-        "files_reused": len(files) - len(changed),
+        "files_parsed": parsed,
+        "files_reused": len(files) - parsed,
         "rebuilt_from_damaged_warehouse": rebuilt,
-        "forms": tables["forms"].height,
-        "indicators": tables["indicators"].height,
+        "batches": staged.batches,
+        "forms": staged.rows["forms"],
+        "indicators": staged.rows["indicators"],
         **{f"status_{s}": n for s, n in statuses.iter_rows()},
         **clock.seconds(),
     })
-    yield schemas
-    yield accounted_result([f.source_file for f in files], tables)
+    yield schema_result(failures)
+    yield accounted
+
+
+def _stage(context: AssetExecutionContext, paths: JixiaoPaths, files: list[RawFile], size: int, clock: Stopwatch,
+           reuse: bool) -> tuple[Staged, dict[str, pl.DataFrame], int]:
+    """Parse (or reuse), validate and stage the partition batch by batch: what was staged, the
+    schema failures, and the number of files parsed."""
+    year, region = year_region(context.partition_key)
+    staged, failures, parsed = start_staging(paths.warehouse, year, region, context.run_id), [], 0
+    for batch in batches(paths.warehouse, paths.raw, year, files, size, region, reuse,
+                         progress=lambda done: context.log.info(f"read {done}/{len(files)} files")):
+        clock.lap("parse")
+        failures.append(schema_failures(batch.tables))
+        clock.lap("validate")
+        staged.add(batch.tables)
+        clock.lap("stage")
+        parsed += batch.parsed
+    return staged, combined(failures), parsed

@@ -28,7 +28,8 @@ from checks.engine import run_rules
 from checks.expectations import validate_published
 from filings.discover import UNPLACED
 from filings.schemas import TABLES, columns
-from filings.warehouse import publish, read_file
+from filings.staging import Staged, remove_staging
+from filings.warehouse import publish, scans
 from pipelines.partitions import YEAR_REGIONS, year_region
 from pipelines.resources import JixiaoPaths
 from pipelines.stopwatch import Stopwatch
@@ -56,25 +57,31 @@ SPECS = [
     partitions_def=YEAR_REGIONS,
     ins={"parsed": AssetIn(STAGING)},
 )
-def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed: dict):
-    """Run the quality rules, publish every table's partition for the year and region as one
-    commit, then validate what was written with Great Expectations."""
+def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed: Staged):
+    """Run the quality rules on the staged tables, publish every table's partition for the year and
+    region as one commit (streamed from the staged batches), remove the staging, then validate
+    what was written with Great Expectations."""
     year, region = year_region(context.partition_key)
     clock = Stopwatch()
-    tables = {**parsed, "check_results": run_rules(parsed)}
-    clock.lap("rules")
-    published = publish(paths.warehouse, year, tables, log=context.log.debug, region=region)
+    with scans(parsed.parts()) as staged:
+        findings = run_rules(staged)
+        clock.lap("rules")
+        published = publish(paths.warehouse, year, {**staged, "check_results": findings},
+                            log=context.log.debug, region=region)
+        quarantine = staged["quarantine"].collect()
+    remove_staging(paths.warehouse, year, region)
     clock.lap("publish")
-    context.log.info(f"published {len(tables)} tables for {year} region={region} to {paths.warehouse}")
-    on_disk = {name: read_file(path) for name, path in published.items()}
+    context.log.info(f"published {len(published)} tables for {year} region={region} to {paths.warehouse}")
     label = str(year) if region == UNPLACED else f"{year}-{region}"
-    suites = validate_published(on_disk, label, paths.great_expectations)
+    with scans({name: [path] for name, path in published.items()}) as on_disk:
+        suites = validate_published(on_disk, label, paths.great_expectations)
     clock.lap("great_expectations")
+    rows = {**parsed.rows, "check_results": findings.height}
     for name, path in published.items():
         yield MaterializeResult(asset_key=name, metadata={
-            "dagster/row_count": tables[name].height, "path": MetadataValue.path(str(path)),
+            "dagster/row_count": rows[name], "path": MetadataValue.path(str(path)),
             **(clock.seconds() if name == "check_results" else {})})
-    yield from rule_results(tables["check_results"], published["check_results"])
-    yield quarantine_result(tables["quarantine"])
+    yield from rule_results(findings, published["check_results"])
+    yield quarantine_result(quarantine)
     for result in suites.values():
         yield expectation_result(result)

@@ -16,7 +16,7 @@ from dagster import (
 )
 
 from checks.expectations import SuiteResult
-from checks.integrity import schema_failures, unaccounted
+from checks.integrity import count, unaccounted
 from checks.catalogue import CATALOGUE, Rule
 
 STAGING = "parsed_filings"
@@ -92,8 +92,8 @@ def expectation_result(result: SuiteResult) -> AssetCheckResult:
     )
 
 
-def schema_result(tables: dict[str, pl.DataFrame]) -> AssetCheckResult:
-    failures = schema_failures(tables)
+def schema_result(failures: dict[str, pl.DataFrame]) -> AssetCheckResult:
+    """The failure cases of `schema_failures` (of every batch, concatenated) as the check's result."""
     metadata = {
         name: MetadataValue.md(_markdown(cases.head(SHOWN).select("column", "check", "failure_case", "index")))
         for name, cases in failures.items()
@@ -103,14 +103,16 @@ def schema_result(tables: dict[str, pl.DataFrame]) -> AssetCheckResult:
                             metadata={"tables_failing": len(failures), **metadata})
 
 
-def accounted_result(discovered: list[str], tables: dict[str, pl.DataFrame]) -> AssetCheckResult:
+def accounted_result(discovered: list[str], tables: dict[str, pl.DataFrame | pl.LazyFrame]) -> AssetCheckResult:
+    """`unaccounted` as the check's result; the tables may be scans of the staged batches."""
     problems = unaccounted(discovered, tables)
+    forms = tables["forms"].lazy().select(forms=pl.len(), read=pl.col("indicator_rows_read").sum()).collect()
     return AssetCheckResult(check_name="inputs_accounted_for", asset_key=STAGING, passed=not problems,
                             severity=AssetCheckSeverity.ERROR, metadata={
                                 "files_discovered": len(discovered),
-                                "forms": tables["forms"].height,
-                                "indicator_rows_read": int(tables["forms"]["indicator_rows_read"].sum()),
-                                "indicator_rows_skipped": tables["skipped_rows"].height,
+                                "forms": forms["forms"].item(),
+                                "indicator_rows_read": int(forms["read"].item()),
+                                "indicator_rows_skipped": count(tables["skipped_rows"].lazy()),
                                 "problems": MetadataValue.md("\n".join(f"- {p}" for p in problems) or "无 / none"),
                             })
 

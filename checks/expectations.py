@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import timedelta
 from html import escape
 from pathlib import Path
 
@@ -28,6 +29,7 @@ _KEYS = {**{name: ["form_id", "row_index"] for name in ("fund_rows", "indicators
                                                          "summary_rows", "skipped_rows")},
          "source_positions": ["source_file", "line"]}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+GX_ROWS = 50_000  # rows GX is handed at once (as pandas): what its memory grows with
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,13 @@ def expectations(table: str) -> list:
     return found
 
 
-def validate_published(frames: dict[str, pl.DataFrame], year: int | str, project_root: Path) -> dict[str, SuiteResult]:
-    """Validate each table (as read back from the warehouse) with its suite and update Data Docs;
-    `year` names the partition: the year, or "<year>-<region>" for a region folder's."""
+def validate_published(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
+                       project_root: Path) -> dict[str, SuiteResult]:
+    """Validate each table (as read back from the warehouse: scans, read a slice at a time) with its
+    suite and update Data Docs; `year` names the partition: the year, or "<year>-<region>" for a
+    region folder's. GX validates a pandas frame whole, so a table of more than GX_ROWS rows is
+    handed over in slices (one Data Docs page each); as a slice's suite sees only its own rows,
+    keys repeated across slices are then looked for by Polars."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
@@ -87,20 +93,44 @@ def validate_published(frames: dict[str, pl.DataFrame], year: int | str, project
         batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
             or asset.add_batch_definition_whole_dataframe("whole")
         definition = _definition(context, table, batch)
-        outcome = definition.run(batch_parameters={"dataframe": _to_pandas(frame, table)}, run_id=run_id)
-        checks = outcome.results
-        failed = [
-            {"expectation": r.expectation_config.type, "column": r.expectation_config.kwargs.get("column", ""),
-             "detail": _detail(r.result)}
-            for r in checks if not r.success
-        ]
-        results[table] = SuiteResult(table, outcome.success, len(checks), failed, docs_index)
+        frame = frame.lazy()
+        rows = frame.select(pl.len()).collect().item()
+        starts = range(0, max(rows, 1), GX_ROWS)
+        failed, evaluated = [], 0
+        for n, start in enumerate(starts):  # a result per slice: each its own run time, or one overwrites another
+            outcome = definition.run(
+                batch_parameters={"dataframe": _to_pandas(frame.slice(start, GX_ROWS).collect(), table)},
+                run_id=RunIdentifier(run_id.run_name, run_id.run_time + timedelta(milliseconds=n)))
+            where = f"rows {start + 1}–{min(start + GX_ROWS, rows)}: " if len(starts) > 1 else ""
+            failed += [
+                {"expectation": r.expectation_config.type, "column": r.expectation_config.kwargs.get("column", ""),
+                 "detail": where + _detail(r.result)}
+                for r in outcome.results if not r.success
+            ]
+            evaluated = len(outcome.results)
+        if len(starts) > 1:
+            failed += _repeated_keys(frame, table)
+        results[table] = SuiteResult(table, not failed, evaluated, failed, docs_index)
     # Render only this run's results: a full rebuild grows with every year and region published.
     this_run = [key for key in context.validation_results_store.list_keys()
                 if key.run_id.run_name == run_id.run_name]
     context.build_data_docs(resource_identifiers=this_run)
     write_index(project_root)
     return results
+
+
+def _repeated_keys(frame: pl.LazyFrame, table: str) -> list[dict]:
+    """The table's keys (unique columns, and the compound key) that more than one row holds."""
+    specs = TABLES[table].to_schema().columns
+    keys = [[name] for name in columns(table) if specs[name].unique] + ([_KEYS[table]] if table in _KEYS else [])
+    failed = []
+    for key in keys:
+        repeated = frame.group_by(key).len().filter(pl.col("len") > 1).select(pl.col("len").sum()).collect().item()
+        if repeated:
+            failed.append({"expectation": "expect_column_values_to_be_unique" if len(key) == 1
+                           else "expect_compound_columns_to_be_unique", "column": key[0] if len(key) == 1 else "",
+                           "detail": f"{repeated} rows share their {', '.join(key)} with another row of the table"})
+    return failed
 
 
 def _definition(context, table: str, batch):

@@ -1,13 +1,17 @@
 """Pipeline-integrity checks: the tables match their schemas and every input is accounted for.
 
 Unlike the quality rules (findings in the filings, which are the product), a failure here means
-the pipeline itself went wrong, so it blocks publishing.
+the pipeline itself went wrong, so it blocks publishing. A partition is validated against its
+schemas batch by batch as it is staged; the batches partition its files, and every unique key holds
+the file's path, so keys unique in each batch are unique in the partition. What is accounted for is
+counted over the whole partition, from lazy scans of what was staged.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from checks.expr import as_lazy
 from filings.records import Form
 from filings.tables import DERIVED_TABLES, PARSED_TABLES, validate
 
@@ -18,10 +22,23 @@ def schema_failures(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return {name: cases for name, cases in failures.items() if cases is not None}
 
 
-def unaccounted(discovered: list[str], tables: dict[str, pl.DataFrame]) -> list[str]:
-    """What went missing between the files found and the rows produced, in Chinese; [] when nothing."""
+def combined(failures: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    """The failure cases of several batches (`schema_failures` of each) as one frame per table."""
+    names = dict.fromkeys(name for found in failures for name in found)
+    return {name: pl.concat([found[name] for found in failures if name in found], how="diagonal_relaxed")
+            for name in names}
+
+
+def count(frame: pl.LazyFrame) -> int:
+    return frame.select(pl.len()).collect().item()
+
+
+def unaccounted(discovered: list[str], tables: dict[str, pl.DataFrame | pl.LazyFrame]) -> list[str]:
+    """What went missing between the files found and the rows produced, in Chinese; [] when nothing.
+    Only the filings table (a row per file) is held whole; the others are counted lazily."""
     problems = []
-    filings, forms = tables["filings"], tables["forms"]
+    tables = as_lazy(tables)
+    filings, forms = tables["filings"].select("source_file", "status", "n_forms").collect(), tables["forms"]
     listed = set(filings["source_file"].to_list())
     missing = sorted(set(discovered) - listed)
     if missing:
@@ -29,30 +46,28 @@ def unaccounted(discovered: list[str], tables: dict[str, pl.DataFrame]) -> list[
     extra = sorted(listed - set(discovered))
     if extra:
         problems.append(f"filings 表中有 {len(extra)} 个未发现的文件:{'、'.join(extra[:5])}")
-    quarantined = filings.filter(pl.col("status") == "quarantined").height
-    if quarantined != tables["quarantine"].height:
-        problems.append(f"{quarantined} 个文件被隔离,quarantine 表却有 {tables['quarantine'].height} 行")
-    declared, found = int(filings["n_forms"].sum()), forms.height
+    quarantined, in_quarantine = filings.filter(pl.col("status") == "quarantined").height, count(tables["quarantine"])
+    if quarantined != in_quarantine:
+        problems.append(f"{quarantined} 个文件被隔离,quarantine 表却有 {in_quarantine} 行")
+    declared, found = int(filings["n_forms"].sum()), count(forms)
     if declared != found:
         problems.append(f"filings 表记录 {declared} 张表,forms 表却有 {found} 行")
     problems += _rows_unaccounted(tables)
-    form_ids = forms["form_id"]
     for child in Form.CHILDREN:
-        orphans = tables[child].filter(~pl.col("form_id").is_in(form_ids.implode()))
-        if orphans.height:
-            problems.append(f"{child} 表有 {orphans.height} 行指向不存在的表(form_id)")
+        orphans = count(tables[child].join(forms.select("form_id"), on="form_id", how="anti"))
+        if orphans:
+            problems.append(f"{child} 表有 {orphans} 行指向不存在的表(form_id)")
     return problems
 
 
-def _rows_unaccounted(tables: dict[str, pl.DataFrame]) -> list[str]:
+def _rows_unaccounted(tables: dict[str, pl.LazyFrame]) -> list[str]:
     """Indicator-table rows read = indicators published + rows skipped with a reason, form by form."""
-    counts = [tables[t].group_by("form_id").len(t) for t in ("indicators", "department_indicators", "skipped_rows")]
     forms = tables["forms"].select("form_id", "source_file", "indicator_rows_read")
-    for count in counts:
-        forms = forms.join(count, on="form_id", how="left")
+    for table in ("indicators", "department_indicators", "skipped_rows"):
+        forms = forms.join(tables[table].group_by("form_id").len(table), on="form_id", how="left", maintain_order="left")
     forms = forms.fill_null(0).with_columns(
         published=pl.col("indicators") + pl.col("department_indicators"))
-    off = forms.filter(pl.col("indicator_rows_read") != pl.col("published") + pl.col("skipped_rows"))
+    off = forms.filter(pl.col("indicator_rows_read") != pl.col("published") + pl.col("skipped_rows")).collect()
     if off.is_empty():
         return []
     first = off.row(0, named=True)

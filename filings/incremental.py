@@ -1,34 +1,58 @@
 """Nothing re-done that has not changed: rows of files whose bytes and parser are the same as at
-the last publish are taken from the warehouse instead of parsed again."""
+the last publish are taken from the warehouse instead of parsed again; and a partition, however
+large, is parsed a batch of files at a time."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from typing import Callable, Iterator
 
 import polars as pl
 
 from filings import PARSER_VERSION
 from filings.discover import UNPLACED, RawFile, inside
-from filings.parse import content_hash
+from filings.parse import content_hash, parse_batches
 from filings.records import Form
 from filings.schemas import columns
 from filings.storage import Location
-from filings.tables import PARSED_TABLES, canonical_order
-from filings.warehouse import read_year, uncommitted
+from filings.tables import PARSED_TABLES, canonical_order, to_tables
+from filings.warehouse import committed, scans, uncommitted
+
+BATCH_FILES = 500  # files parsed and staged at a time: memory grows with this, not with the partition
+_UNREADABLE = (pl.exceptions.PolarsError, OSError, ValueError, KeyError)  # ValueError: a torn record
 
 
 class DamagedWarehouse(RuntimeError):
     """A published partition cannot be read back: the partition is rebuilt from raw/."""
 
 
-def split_unchanged(warehouse: Location, raw_root: Location, year: int, files: list[RawFile],
-                    region: str = UNPLACED) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
-    """The published rows of the unchanged files (none when nothing was published), and the files
-    to parse. Links out of raw/ are not even read: they go to the parser, which refuses them.
-    Raises DamagedWarehouse when a published table of the partition (year and region) cannot be read."""
-    try:
-        published = read_year(warehouse, year, region)
-        return _split(published, raw_root, files) if published else ({}, files)
-    except (pl.exceptions.PolarsError, OSError, ValueError, KeyError) as exc:  # ValueError: a torn record
-        raise DamagedWarehouse(f"{warehouse} {year} region={region}: {type(exc).__name__}: {exc}") from exc
+@dataclass(frozen=True)
+class Batch:
+    tables: dict[str, pl.DataFrame]  # in canonical order (filings/tables.py)
+    files: int
+    parsed: int  # files parsed; the others' rows were reused
+
+
+def batches(warehouse: Location, raw_root: Location, year: int, files: list[RawFile], size: int = BATCH_FILES,
+            region: str = UNPLACED, reuse: bool = True,
+            progress: Callable[[int], object] = lambda done: None) -> Iterator[Batch]:
+    """The partition's tables, `size` files at a time taken in the order of their paths, so that the
+    batches one after another are the tables of the whole partition in canonical order (one empty
+    batch when there are no files). With `reuse`, files as last published (same bytes, same parser
+    version) are not parsed: their published rows are read. `progress(files done)` as each batch is read.
+    Raises DamagedWarehouse when the published partition cannot be read."""
+    files = sorted(files, key=lambda f: f.source_file)
+    with _published(warehouse, year, region) if reuse else nullcontext() as published:
+        known = _known(published) if published else {}
+        results = parse_batches([f.path for f in files], raw_root, size, [known.get(f.source_file) for f in files])
+        for n, filings in enumerate(results):
+            kept = [f.source_file for f, filing in zip(files[n * size:], filings) if filing is None]
+            parsed = [filing for filing in filings if filing is not None]
+            progress(n * size + len(filings))
+            yield Batch(merge(_reused(published, kept), to_tables(parsed)), len(filings), len(parsed))
+    if not files:
+        yield Batch(to_tables([]), 0, 0)
 
 
 def up_to_date(warehouse: Location, raw_root: Location, year: int, files: list[RawFile],
@@ -38,32 +62,45 @@ def up_to_date(warehouse: Location, raw_root: Location, year: int, files: list[R
     try:
         if uncommitted(warehouse, year, region):
             return False
-        published = read_year(warehouse, year, region)
-        if not published:
-            return False
-        reused, changed = _split(published, raw_root, files)
-    except (pl.exceptions.PolarsError, OSError, ValueError, KeyError):
+        with _published(warehouse, year, region) as published:
+            if published is None:
+                return False
+            known, listed = _known(published), published["filings"].select(pl.len()).collect().item()
+        return listed == len(files) and all(
+            inside(f.path, raw_root) and known.get(f.source_file) == content_hash(f.path.read_bytes()) for f in files)
+    except (DamagedWarehouse, *_UNREADABLE):
         return False  # unreadable: a run rebuilds it
-    return not changed and reused["filings"].height == published["filings"].height
 
 
-def _split(published: dict[str, pl.DataFrame], raw_root: Location,
-           files: list[RawFile]) -> tuple[dict[str, pl.DataFrame], list[RawFile]]:
-    previous = published["filings"].select(columns("filings"))
-    hashes = {f.source_file: content_hash(f.path.read_bytes()) for f in files if inside(f.path, raw_root)}
-    unchanged = previous.filter(
-        (pl.col("parser_version") == PARSER_VERSION)
-        & pl.struct("source_file", "filing_id").is_in(
-            [{"source_file": s, "filing_id": h} for s, h in hashes.items()]))
-    kept = set(unchanged["source_file"].to_list())
-    forms = published["forms"].select(columns("forms")).filter(pl.col("source_file").is_in(list(kept)))
-    form_ids = forms["form_id"].implode()
-    reused = {"filings": unchanged, "forms": forms}
-    for child in Form.CHILDREN:
-        reused[child] = published[child].select(columns(child)).filter(pl.col("form_id").is_in(form_ids))
-    reused["source_positions"] = published["source_positions"].select(columns("source_positions")).filter(
-        pl.col("source_file").is_in(list(kept)))
-    return reused, [f for f in files if f.source_file not in kept]
+@contextmanager
+def _published(warehouse: Location, year: int, region: str) -> Iterator[dict[str, pl.LazyFrame] | None]:
+    """Scans of the partition's committed tables, None when nothing is published."""
+    try:
+        files = committed(warehouse, year, region)
+        with scans({table: [path] for table, path in (files or {}).items()}) as tables:
+            for table in tables.values():
+                table.collect_schema()  # a file torn short fails here
+            yield tables if files is not None else None
+    except _UNREADABLE as exc:
+        raise DamagedWarehouse(f"{warehouse} {year} region={region}: {type(exc).__name__}: {exc}") from exc
+
+
+def _known(published: dict[str, pl.LazyFrame]) -> dict[str, str]:
+    """The content hash (filing id) of each published file that this parser version read."""
+    rows = published["filings"].filter(pl.col("parser_version") == PARSER_VERSION).select("source_file", "filing_id")
+    return dict(rows.collect().iter_rows())
+
+
+def _reused(published: dict[str, pl.LazyFrame] | None, kept: list[str]) -> dict[str, pl.DataFrame]:
+    """The published rows of the files `kept` (none when there are none)."""
+    if not kept:
+        return {}
+    by_file = pl.col("source_file").is_in(kept)
+    reused = {name: published[name].select(columns(name)).filter(by_file).collect()
+              for name in ("filings", "forms", "source_positions")}
+    by_form = pl.col("form_id").is_in(reused["forms"]["form_id"].implode())
+    children = pl.collect_all([published[child].select(columns(child)).filter(by_form) for child in Form.CHILDREN])
+    return {**reused, **dict(zip(Form.CHILDREN, children))}
 
 
 def merge(reused: dict[str, pl.DataFrame], parsed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -71,5 +108,3 @@ def merge(reused: dict[str, pl.DataFrame], parsed: dict[str, pl.DataFrame]) -> d
     if not reused:
         return parsed
     return canonical_order({name: pl.concat([reused[name], parsed[name]]) for name in PARSED_TABLES})
-
-

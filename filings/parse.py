@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterator
 
 from filings.align import UnknownHeader
 from filings.department import parse_department
@@ -32,9 +33,10 @@ def form_id(source_file: str, filing_id: str, ordinal: int) -> str:
     return hashlib.sha256(f"{source_file}\n{filing_id}\n{ordinal}".encode()).hexdigest()[:16]
 
 
-def parse_filing(data: bytes, source_file: str, reporting_year: int) -> Filing:
-    """Every outcome is a Filing: parsed (all forms complete), partial, or quarantined."""
-    filing = Filing(content_hash(data), source_file, reporting_year, len(data), "quarantined", 0, None)
+def parse_filing(data: bytes, source_file: str, reporting_year: int, filing_id: str | None = None) -> Filing:
+    """Every outcome is a Filing: parsed (all forms complete), partial, or quarantined. `filing_id`:
+    the content hash of `data`, when already taken."""
+    filing = Filing(filing_id or content_hash(data), source_file, reporting_year, len(data), "quarantined", 0, None)
     try:
         rows = read_grid(data, Path(source_file).suffix)
     except UnreadableFiling as exc:
@@ -88,9 +90,10 @@ def _new_form(block: FormBlock, filing: Filing, ordinal: int) -> Form:
     )
 
 
-def parse_path(path: Location, raw_root: Location) -> Filing:
+def parse_path(path: Location, raw_root: Location, unless: str | None = None) -> Filing | None:
     """Parse a file under `raw_root/<reporting year>/…`, a local folder or a URL; a link that leads
-    outside raw/ is refused."""
+    outside raw/ is refused. None, unparsed, when its content hash is `unless` (the file is
+    unchanged since that filing was published): each file is read and hashed once."""
     source_file = path.relative_to(raw_root).as_posix()
     reporting_year = int(source_file.split("/", 1)[0])
     refused_id = content_hash(f"refused:{source_file}".encode())
@@ -106,26 +109,37 @@ def parse_path(path: Location, raw_root: Location) -> Filing:
     except OSError as exc:
         return Filing(refused_id, source_file, reporting_year, 0, "quarantined", 0,
                       f"无法读取文件:{exc.strerror or exc}", "unreadable")  # fsspec's errors may lack strerror
-    return parse_filing(data, source_file, reporting_year)
+    digest = content_hash(data)
+    return None if digest == unless else parse_filing(data, source_file, reporting_year, digest)
 
 
 PARALLEL_FROM = 200  # files: below this, starting worker processes costs more than it saves
 
 
-def parse_many(paths: list[Path], raw_root: Path, progress: Callable[[int], None] | None = None,
-               workers: int | None = None) -> list[Filing]:
-    """Parse files in order, on every core when there are many; `progress(done)` now and then."""
+def parse_batches(paths: list[Location], raw_root: Location, size: int, unless: list[str | None] | None = None,
+                  workers: int | None = None) -> Iterator[list[Filing | None]]:
+    """Parse files in order, `size` at a time, on every core when there are many: each batch's
+    results (see `parse_path`; `unless` per file) while the next batch is parsed, so at most two
+    batches are in memory."""
+    unless = unless or [None] * len(paths)
+    batches = [(paths[i:i + size], unless[i:i + size]) for i in range(0, len(paths), size)]
     workers = workers or os.cpu_count() or 1
     if len(paths) < PARALLEL_FROM or workers == 1:
-        return _collect((parse_path(p, raw_root) for p in paths), progress)
+        for batch, ids in batches:
+            yield [parse_path(path, raw_root, known) for path, known in zip(batch, ids)]
+        return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return _collect(pool.map(parse_path, paths, [raw_root] * len(paths), chunksize=64), progress)
+        pending: deque[Iterator[Filing | None]] = deque()
+        for batch, ids in batches:
+            pending.append(pool.map(parse_path, batch, [raw_root] * len(batch), ids,
+                                    chunksize=max(1, min(64, len(batch) // (4 * workers)))))
+            if len(pending) == 2:
+                yield list(pending.popleft())
+        while pending:
+            yield list(pending.popleft())
 
 
-def _collect(results: Iterable[Filing], progress: Callable[[int], None] | None) -> list[Filing]:
-    filings = []
-    for done, filing in enumerate(results, start=1):
-        filings.append(filing)
-        if progress and done % 500 == 0:
-            progress(done)
-    return filings
+def parse_many(paths: list[Location], raw_root: Location, workers: int | None = None) -> list[Filing]:
+    """Parse files in order, on every core when there are many."""
+    return [filing for batch in parse_batches(paths, raw_root, max(len(paths), 1), workers=workers)
+            for filing in batch]

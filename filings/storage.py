@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from upath import UPath
 
@@ -23,3 +27,40 @@ def location(text: str, base: Path) -> Location:
 def is_local(path: Location) -> bool:
     """Whether `path` is on this machine's file system (links, locks, fsync and rename exist)."""
     return isinstance(path, Path)
+
+
+@contextmanager
+def local_copies(paths: list[Location]) -> Iterator[list[Path]]:
+    """The files as local paths while the block runs (Polars scans only its own cloud stores by
+    URL): local files as they are, an object store's streamed into a temporary folder, removed after."""
+    if all(is_local(path) for path in paths):
+        yield list(paths)
+        return
+    with tempfile.TemporaryDirectory(prefix="jixiao-") as folder:
+        copies = []
+        for n, path in enumerate(paths):
+            copies.append(path if is_local(path) else Path(folder) / f"{n}{path.suffix}")
+            if not is_local(path):
+                path.fs.get_file(path.path, str(copies[-1]))
+        yield copies
+
+
+@contextmanager
+def local_file(target: Location) -> Iterator[Path]:
+    """A local path to write `target` at: `target` itself when local, else a temporary file put
+    to the object store in one piece when the block ends without error."""
+    if is_local(target):
+        yield target
+        return
+    with tempfile.TemporaryDirectory(prefix="jixiao-") as folder:
+        local = Path(folder) / target.name
+        yield local
+        target.fs.put_file(str(local), target.path)
+
+
+def remove_tree(folder: Location) -> None:
+    """Remove `folder` and everything in it; nothing when it is not there."""
+    if is_local(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+    elif folder.exists():
+        folder.fs.rm(folder.path, recursive=True)

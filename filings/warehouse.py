@@ -2,6 +2,9 @@
 and per partition (reporting year and region) a commit record,
 warehouse/_commits/reporting_year=<YYYY>/region=<region>.json. A year is all its regions.
 
+A run stages its batches under warehouse/_staging/reporting_year=<YYYY>/region=<region>/<run id>/
+(filings/staging.py): never read as published, and no publish removes them.
+
 A partition's tables switch as one. Publishing writes every table's file under a new generation's
 name, then replaces the partition's commit record (written beside it, flushed, renamed over it: the
 single commit point), then removes the files of the superseded generation. The commit record names
@@ -24,7 +27,6 @@ read the files the commit records name (the DuckDB query in the README does).
 from __future__ import annotations
 
 import fcntl
-import io
 import json
 import os
 import uuid
@@ -36,9 +38,11 @@ from typing import Callable, Iterator
 import polars as pl
 
 from filings.discover import UNPLACED
-from filings.storage import Location, is_local
+from filings.storage import Location, is_local, local_copies, local_file
 
 COMMITS = "_commits"
+STAGING = "_staging"
+ROW_GROUP_ROWS = 65_536  # rows a parquet row group holds: what a write or a scan has in memory at once
 
 
 def commit_file(warehouse: Location, year: int, region: str = UNPLACED) -> Location:
@@ -58,11 +62,11 @@ def committed(warehouse: Location, year: int, region: str = UNPLACED) -> dict[st
     return {table: warehouse / file for table, file in record["tables"].items()}
 
 
-def publish(warehouse: Location, year: int, tables: dict[str, pl.DataFrame],
+def publish(warehouse: Location, year: int, tables: dict[str, pl.DataFrame | pl.LazyFrame],
             log: Callable[[str], object] = lambda message: None, region: str = UNPLACED) -> dict[str, Location]:
     """Make `tables` the partition's (year and region) published tables, all at once (an empty frame
-    still writes its schema); `log` hears each step. Files an interrupted publish left behind are
-    removed first."""
+    still writes its schema); lazy ones (scans) are streamed to the file in row groups. `log` hears
+    each step. Files an interrupted publish left behind are removed first."""
     generation = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     name = f"{year} region={region}"
     commit = commit_file(warehouse, year, region)
@@ -73,7 +77,7 @@ def publish(warehouse: Location, year: int, tables: dict[str, pl.DataFrame],
             log(f"writing {table} {name}, generation {generation}")
             files[table] = write_atomically(
                 partition_folder(warehouse, table, year, region) / f"part-{generation}.parquet",
-                lambda path, frame=frame: _write_parquet(frame, path))
+                lambda path, frame=frame: write_parquet(frame, path))
         for folder in {path.parent for path in files.values()}:
             _sync_folder(folder)  # the new names are on disk before the commit record names them
         record = {"reporting_year": year, "region": region, "generation": generation,
@@ -96,8 +100,8 @@ def uncommitted(warehouse: Location, year: int, region: str = UNPLACED) -> list[
         keep = set()
     commit = commit_file(warehouse, year, region)
     files = [f for folder in warehouse.glob(f"*/reporting_year={year}/region={region}")
-             for f in folder.iterdir() if f not in keep]
-    legacy = [f for folder in warehouse.glob(f"*/reporting_year={year}") if folder.parent.name != COMMITS
+             if folder.parent.parent.name != STAGING for f in folder.iterdir() if f not in keep]
+    legacy = [f for folder in warehouse.glob(f"*/reporting_year={year}") if folder.parent.name not in (COMMITS, STAGING)
               for f in folder.iterdir() if f.is_file()]
     legacy += [f for f in [warehouse / COMMITS / f"reporting_year={year}.json"] if f.exists()]
     return sorted(files + legacy + list(commit.parent.glob(f".{commit.name}.*.tmp")))
@@ -155,13 +159,24 @@ def write_atomically(target: Location, write: Callable[[Location], object]) -> L
     return target
 
 
-def _write_parquet(frame: pl.DataFrame, path: Location) -> None:
-    if is_local(path):
-        frame.write_parquet(path, compression="zstd", statistics=True)
-        return
-    buffer = io.BytesIO()  # a failed write then puts nothing (a file handle would put what it had)
-    frame.write_parquet(buffer, compression="zstd", statistics=True)
-    path.write_bytes(buffer.getvalue())  # Polars reaches only its own cloud stores by URL
+def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Location) -> None:
+    """`frame` streamed to `path` in row groups (on an object store through a local file, put
+    whole: a failed write puts nothing)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with local_file(path) as local:
+        frame.lazy().sink_parquet(local, compression="zstd", statistics=True, row_group_size=ROW_GROUP_ROWS)
+
+
+@contextmanager
+def scans(files: dict[str, list[Location]]) -> Iterator[dict[str, pl.LazyFrame]]:
+    """Each table's parquet files (read in order, as one) as a lazy scan, while the block runs."""
+    names = list(files)
+    with local_copies([path for name in names for path in files[name]]) as local:
+        found, start = {}, 0
+        for name in names:
+            found[name] = pl.scan_parquet(local[start:start + len(files[name])])
+            start += len(files[name])
+        yield found
 
 
 def read_file(path: Location) -> pl.DataFrame:

@@ -91,11 +91,10 @@ def print_summary(paths: JixiaoPaths, years: list[int]) -> None:
     import polars as pl
 
     from checks.catalogue import CATALOGUE
-    from filings.warehouse import read_year
+    from filings.warehouse import read
 
     warehouse = paths.warehouse
-    published = [read_year(warehouse, y) for y in years]
-    filings, forms, findings = (pl.concat([tables[name] for tables in published])
+    filings, forms, findings = (pl.concat([read(warehouse, name, year) for year in years])
                                 for name in ("filings", "forms", "check_results"))
     status = dict(filings["status"].value_counts().iter_rows())
     print(f"\nfiles: {filings.height} (parsed {status.get('parsed', 0)}, partial {status.get('partial', 0)}, "

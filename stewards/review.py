@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from filings.storage import Location
-from filings.warehouse import read_year
+from filings.warehouse import read
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,10 @@ class Review:
 
 
 def load_review(warehouse: Location, raw: Location, year: int, region: str | None = None) -> Review:
-    """The year's published tables for review: one region's, or (region None) every region's."""
-    published = read_year(warehouse, year, region)
-    if published is None:
-        raise FileNotFoundError(f"{year} {region or ''} is not published in {warehouse}")
-    filings, forms, findings = published["filings"], published["forms"], published["check_results"]
+    """The year's published tables for review: one region's, or (region None) every region's. Only
+    the tables a review shows are read (FileNotFoundError when they are not published)."""
+    filings, forms, findings, quarantine = (read(warehouse, name, year, region)
+                                            for name in ("filings", "forms", "check_results", "quarantine"))
     units = _units(forms, filings)
     counts = findings.group_by("form_id").agg(
         errors=(pl.col("severity") == "error").sum(), warnings=(pl.col("severity") == "warning").sum())
@@ -39,7 +38,7 @@ def load_review(warehouse: Location, raw: Location, year: int, region: str | Non
              .sort("unit", "source_file", "ordinal"))
     findings = findings.join(units, on="source_file", how="left").with_columns(
         source_text=pl.Series(_source_lines(raw, findings), dtype=pl.String))
-    return Review(year, filings, forms, findings, published["quarantine"])
+    return Review(year, filings, forms, findings, quarantine)
 
 
 def _units(forms: pl.DataFrame, filings: pl.DataFrame) -> pl.DataFrame:

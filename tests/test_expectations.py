@@ -42,3 +42,17 @@ def test_bad_published_data_fails_with_the_expectation_and_column_named(tmp_path
                             ("expect_column_values_to_be_between", "line_start")}
     assert [f["expectation"] for f in result["indicators"].failed] == ["expect_compound_columns_to_be_unique"]
     assert not result["forms"].success and set(TABLES) >= set(result)
+
+
+def test_a_table_longer_than_a_slice_is_validated_slice_by_slice_and_its_keys_whole(tmp_path, tables, monkeypatch):
+    monkeypatch.setattr("checks.expectations.GX_ROWS", 60)
+    indicators = tables["indicators"]
+    good = validate_published({"indicators": indicators.lazy()}, 2024, tmp_path / "gx")["indicators"]
+    assert good.success and not good.failed
+    pages = (tmp_path / "gx" / "index.html").read_text(encoding="utf-8").count("<td>通过</td>")
+    assert pages == -(-indicators.height // 60) > 1, "one Data Docs page a slice"
+
+    repeated = pl.concat([indicators, indicators.head(1)])  # the first row again, in the last slice
+    bad = validate_published({"indicators": repeated}, 2024, tmp_path / "gx")["indicators"]
+    assert [(f["expectation"], f["detail"]) for f in bad.failed] == [
+        ("expect_compound_columns_to_be_unique", "2 rows share their form_id, row_index with another row of the table")]

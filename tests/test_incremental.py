@@ -9,7 +9,7 @@ from dagster import DagsterInstance, load_assets_from_package_module, materializ
 import assets
 from conftest import RAW, ZHONGWEI, edit_line, ephemeral_instance, sample_text
 from filings.discover import discover
-from filings.incremental import split_unchanged
+from filings.incremental import batches
 from filings.schemas import TABLES
 from filings.tables import PARSED_TABLES
 from filings.warehouse import committed, publish, read
@@ -62,8 +62,7 @@ def test_a_new_parser_version_parses_everything_again(tmp_path, tables):
     filings = tables["filings"].filter(pl.col("reporting_year") == 2024)
     publish(tmp_path, 2024, {"filings": filings.with_columns(parser_version=pl.lit("0")),
                              **{name: tables[name] for name in PARSED_TABLES if name != "filings"}})
-    reused, changed = split_unchanged(tmp_path, RAW, 2024, discover(RAW, 2024))
-    assert reused["filings"].is_empty() and len(changed) == 2
+    assert [(batch.files, batch.parsed) for batch in batches(tmp_path, RAW, 2024, discover(RAW, 2024))] == [(2, 2)]
 
 
 def test_a_damaged_warehouse_is_rebuilt_from_raw_which_is_never_touched(raw_copy, tmp_path):
