@@ -24,9 +24,10 @@ def dagster_home() -> Path:
     return home
 
 
-def run(years: list[int], force: bool = False) -> int:
+def run(years: list[int], force: bool = False, batch_files: int | None = None) -> int:
     """Materialise every asset for each reporting year, region by region, but for the regions whose
-    files are all as last published (unless `force`); print what was published and found."""
+    files are all as last published (unless `force`), `batch_files` files at a time (by default the
+    parsed_filings op's); print what was published and found."""
     dagster_home()
     from dagster import DagsterInstance
 
@@ -62,28 +63,30 @@ def run(years: list[int], force: bool = False) -> int:
                 print(f"{name}: {len(files)} files, all as last published: nothing to do (--force re-runs)")
                 outcomes.append(True)
             else:
-                outcomes.append(_run_partition(job, instance, year, region))
+                outcomes.append(_run_partition(job, instance, year, region, batch_files))
         (done if all(outcomes) else failed).append(year)
     if done:
         print_summary(paths, done)
     return 1 if failed else 0
 
 
-def _run_partition(job, instance, year: int, region: str) -> bool:
+def _run_partition(job, instance, year: int, region: str, batch_files: int | None) -> bool:
     """Run one reporting year's region (its partition) in this process; print what it did."""
     from filings.discover import UNPLACED
     from pipelines.partitions import partition_key
 
     name = str(year) if region == UNPLACED else f"{year} {region}"
     print(f"{name}: parsing, checking and publishing …", flush=True)
+    batches = {"ops": {"parsed_filings": {"config": {"batch_files": batch_files}}}} if batch_files else {}
     result = job.execute_in_process(partition_key=partition_key(year, region), instance=instance,
-                                    raise_on_error=False, run_config=QUIET)
+                                    raise_on_error=False, run_config={**QUIET, **batches})
     if not result.success:
         print(f"{name}: FAILED — see run {result.run_id} in the Dagster UI (make ui)")
         return False
     meta = {k: v.value for k, v in result.asset_materializations_for_node("parsed_filings")[0].metadata.items()}
     print(f"{name}: {meta['files']} files ({meta['files_parsed']} parsed, {meta['files_reused']} unchanged "
-          f"since the last run), {meta['forms']} forms", flush=True)
+          f"since the last run), {meta['forms']} forms in {meta['batches']} "
+          f"batch{'es' if meta['batches'] != 1 else ''}", flush=True)
     return True
 
 
@@ -124,6 +127,12 @@ def ui(host: str, port: int) -> None:
     os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", host, "-p", str(port)])
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"需要正整数 / a positive whole number, not {text!r}")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jixiao", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -131,12 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd.add_argument("years", nargs="*", type=int, help="reporting years, e.g. 2024")
     run_cmd.add_argument("--force", action="store_true",
                          help="re-run regions whose files are all as last published (default: skip them)")
+    run_cmd.add_argument("--batch-files", type=_positive, metavar="N",
+                         help="files parsed, validated and staged at a time (default 500): memory grows with it")
     ui_cmd = commands.add_parser("ui", help="start the Dagster UI")
     ui_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     ui_cmd.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run(args.years, args.force)
+        return run(args.years, args.force, args.batch_files)
     ui(args.host, args.port)
     return 0
 
