@@ -4,6 +4,9 @@ Runs only when the staging integrity checks pass (they are blocking). Quality fi
 block: they are what stewards review, so each rule reports as an asset check on its table.
 """
 
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
 from dagster import (
     AssetExecutionContext,
     AssetIn,
@@ -24,7 +27,7 @@ from checks.asset_checks import (
     rule_results,
     rule_specs,
 )
-from checks.engine import run_rules
+from checks.engine import scan_findings, write_findings
 from checks.expectations import validate_published
 from filings.discover import UNPLACED
 from filings.schemas import TABLES, columns
@@ -58,15 +61,16 @@ SPECS = [
     ins={"parsed": AssetIn(STAGING)},
 )
 def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed: Staged):
-    """Run the quality rules on the staged tables, publish every table's partition for the year and
-    region as one commit (streamed from the staged batches), remove the staging, then validate
-    what was written with Great Expectations."""
+    """Run the quality rules on the staged tables (each rule's findings streamed to a temporary
+    parquet part), publish every table's partition for the year and region as one commit (streamed
+    from the staged batches and the parts), remove the staging, then validate what was written with
+    Great Expectations; the rules' check results are read from the published findings."""
     year, region = year_region(context.partition_key)
     clock = Stopwatch()
-    with scans(parsed.parts()) as staged:
-        findings = run_rules(staged)
+    with scans(parsed.parts()) as staged, TemporaryDirectory(prefix="jixiao-findings-") as folder:
+        parts = write_findings(staged, Path(folder))  # rule by rule, never all findings in memory
         clock.lap("rules")
-        published = publish(paths.warehouse, year, {**staged, "check_results": findings},
+        published = publish(paths.warehouse, year, {**staged, "check_results": scan_findings(parts)},
                             log=context.log.debug, region=region)
         quarantine = staged["quarantine"].collect()
     remove_staging(paths.warehouse, year, region)
@@ -75,13 +79,14 @@ def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed:
     label = str(year) if region == UNPLACED else f"{year}-{region}"
     with scans({name: [path] for name, path in published.items()}) as on_disk:
         suites = validate_published(on_disk, label, paths.great_expectations)
-    clock.lap("great_expectations")
-    rows = {**parsed.rows, "check_results": findings.height}
+        clock.lap("great_expectations")
+        checked = rule_results(on_disk["check_results"], published["check_results"])
+    rows = {**parsed.rows, "check_results": sum(part.rows for part in parts)}
     for name, path in published.items():
         yield MaterializeResult(asset_key=name, metadata={
             "dagster/row_count": rows[name], "path": MetadataValue.path(str(path)),
             **(clock.seconds() if name == "check_results" else {})})
-    yield from rule_results(findings, published["check_results"])
+    yield from checked
     yield quarantine_result(quarantine)
     for result in suites.values():
         yield expectation_result(result)

@@ -117,14 +117,19 @@ def accounted_result(discovered: list[str], tables: dict[str, pl.DataFrame | pl.
                             })
 
 
-def rule_results(findings: pl.DataFrame, full_list: Path) -> list[AssetCheckResult]:
-    """One result per rule: passed when the year has no finding of it."""
-    return [_rule_result(rule, findings.filter(pl.col("check_id") == rule.check_id), full_list)
+def rule_results(findings: pl.LazyFrame, full_list: Path) -> list[AssetCheckResult]:
+    """One result per rule: passed when the partition has no finding of it. `findings` is a scan
+    (of the published check_results): per rule only its counts and first rows are read."""
+    counts = {row["check_id"]: row for row in findings.group_by("check_id").agg(
+        findings=pl.len(), forms_affected=pl.col("form_id").n_unique(),
+        error=(pl.col("severity") == "error").any()).collect().iter_rows(named=True)}
+    return [_rule_result(rule, counts.get(rule.check_id),
+                         findings.filter(pl.col("check_id") == rule.check_id).head(SHOWN).collect(), full_list)
             for rule in CATALOGUE]
 
 
-def _rule_result(rule: Rule, found: pl.DataFrame, full_list: Path) -> AssetCheckResult:
-    shown = found.head(SHOWN).select(
+def _rule_result(rule: Rule, counts: dict | None, first: pl.DataFrame, full_list: Path) -> AssetCheckResult:
+    shown = first.select(
         单位=pl.col("implementing_unit").fill_null("—"), 项目=pl.col("project_name").fill_null("—"),
         文件=pl.col("source_file"), 行=pl.col("line"),
         栏目=pl.col("field"), 应为=pl.col("expected"), 填写=pl.col("actual"), 说明=pl.col("message"),
@@ -132,21 +137,20 @@ def _rule_result(rule: Rule, found: pl.DataFrame, full_list: Path) -> AssetCheck
     return AssetCheckResult(
         asset_key=rule.table,
         check_name=rule.check_id,
-        passed=found.is_empty(),
-        severity=AssetCheckSeverity.ERROR if _worst(rule, found) == "error" else AssetCheckSeverity.WARN,
+        passed=counts is None,
+        severity=AssetCheckSeverity.ERROR if _worst(rule, counts) == "error" else AssetCheckSeverity.WARN,
         metadata={
-            "findings": found.height,
-            "forms_affected": found["form_id"].n_unique(),
-            "first_findings": MetadataValue.md(_markdown(shown) if found.height else "无 / none"),
+            "findings": counts["findings"] if counts else 0,
+            "forms_affected": counts["forms_affected"] if counts else 0,
+            "first_findings": MetadataValue.md(_markdown(shown) if counts else "无 / none"),
             "full_list": MetadataValue.path(str(full_list)),
         },
     )
 
 
-def _worst(rule: Rule, found: pl.DataFrame) -> str:
+def _worst(rule: Rule, counts: dict | None) -> str:
     """A rule's findings may differ in severity: the check takes the worst, or the rule's own."""
-    return "error" if (found["severity"] == "error").any() or (found.is_empty() and rule.severity == "error") \
-        else "warning"
+    return "error" if (counts["error"] if counts else rule.severity == "error") else "warning"
 
 
 def _markdown(frame: pl.DataFrame) -> str:
