@@ -120,16 +120,20 @@ def accounted_result(discovered: list[str], tables: dict[str, pl.DataFrame | pl.
 def rule_results(findings: pl.LazyFrame, full_list: Path) -> list[AssetCheckResult]:
     """One result per rule: passed when the partition has no finding of it. `findings` is a scan
     (of the published check_results): per rule only its counts and first rows are read."""
-    counts = {row["check_id"]: row for row in findings.group_by("check_id").agg(
-        findings=pl.len(), forms_affected=pl.col("form_id").n_unique(),
-        error=(pl.col("severity") == "error").any()).collect().iter_rows(named=True)}
-    return [_rule_result(rule, counts.get(rule.check_id),
-                         findings.filter(pl.col("check_id") == rule.check_id).head(SHOWN).collect(), full_list)
+    counts, first = pl.collect_all([
+        findings.group_by("check_id").agg(findings=pl.len(), forms_affected=pl.col("form_id").n_unique(),
+                                          error=(pl.col("severity") == "error").any()),
+        findings.group_by("check_id", maintain_order=True).head(SHOWN),
+    ])
+    counts = {row["check_id"]: row for row in counts.iter_rows(named=True)}
+    first = first.partition_by("check_id", as_dict=True, include_key=True)
+    return [_rule_result(rule, counts.get(rule.check_id), first.get((rule.check_id,)), full_list)
             for rule in CATALOGUE]
 
 
-def _rule_result(rule: Rule, counts: dict | None, first: pl.DataFrame, full_list: Path) -> AssetCheckResult:
-    shown = first.select(
+def _rule_result(rule: Rule, counts: dict | None, first: pl.DataFrame | None, full_list: Path) -> AssetCheckResult:
+    """`counts` and `first` (its first findings) are None for a rule without findings."""
+    shown = None if first is None else first.select(
         单位=pl.col("implementing_unit").fill_null("—"), 项目=pl.col("project_name").fill_null("—"),
         文件=pl.col("source_file"), 行=pl.col("line"),
         栏目=pl.col("field"), 应为=pl.col("expected"), 填写=pl.col("actual"), 说明=pl.col("message"),
@@ -142,7 +146,7 @@ def _rule_result(rule: Rule, counts: dict | None, first: pl.DataFrame, full_list
         metadata={
             "findings": counts["findings"] if counts else 0,
             "forms_affected": counts["forms_affected"] if counts else 0,
-            "first_findings": MetadataValue.md(_markdown(shown) if counts else "无 / none"),
+            "first_findings": MetadataValue.md(_markdown(shown) if shown is not None else "无 / none"),
             "full_list": MetadataValue.path(str(full_list)),
         },
     )

@@ -12,8 +12,7 @@ import polars as pl
 from checks.catalogue import CATALOGUE, Rule
 from checks.config import RulesConfig, load
 from checks.expr import Tables, as_lazy
-
-ROW_GROUP = 65_536  # rows per row group of a written part
+from filings.warehouse import write_parquet
 
 
 def findings(rule: Rule, tables: Tables, config: RulesConfig) -> pl.LazyFrame:
@@ -57,7 +56,7 @@ def write_findings(tables: dict[str, pl.DataFrame | pl.LazyFrame], folder: Path,
     parts = []
     for i, rule in enumerate(_by_id(rules)):
         started, path = time.perf_counter(), folder / f"{i:02d}-{rule.check_id}.parquet"
-        findings(rule, lazy, config).sink_parquet(path, row_group_size=ROW_GROUP)
+        write_parquet(findings(rule, lazy, config), path)
         rows = pl.scan_parquet(path).select(pl.len()).collect().item()  # from its metadata
         parts.append(Part(rule.check_id, path, rows, time.perf_counter() - started))
     return parts

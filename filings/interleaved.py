@@ -16,6 +16,7 @@ gives up and the form stays partial with no figure guessed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from filings.align import UNIT_NOTE
 from filings.grid import Row, row_of
@@ -45,7 +46,7 @@ _HEADINGS = tuple(word for word, _ in (*INDICATOR_HEADERS, *FUND_HEADERS)) + ("�
 _WORDS = (*_HEADINGS, *GOAL_BLOCK, *GOAL_LABELS)
 _JOIN = 4  # a label is cut into at most this many pieces;
 _PIECE = 4  # the later of which are short: lines of a narrow cell (`施`, `(50分`)
-_DASHES = ("—", "-", "——", "/")
+_DASHES = ("—", "-", "——", "/")  # an empty figure cell; not 无, which is also a reason as written
 
 
 def rebuild(tokens: list[Token]) -> list[Row] | None:
@@ -157,10 +158,16 @@ def _joined(tokens: list[Token], template: Template) -> list[Token]:
     return out
 
 
+@lru_cache(maxsize=None)  # a handful of templates, each asked once per token
+def _level2_words(template: Template) -> tuple[str, ...]:
+    """The template's 二级 labels as printed (数量指标, 服务对象满意度指标 …)."""
+    return tuple(f"{key}指标" for family in template.families.values() for key in family)
+
+
+@lru_cache(maxsize=None)
 def _vocabulary(template: Template) -> tuple[str, ...]:
     """The words a cut piece may be the start or end of: headings and the template's labels."""
-    level2 = (f"{key}指标" for family in template.families.values() for key in family)
-    return (*_HEADINGS, *template.families, *level2)
+    return (*_HEADINGS, *template.families, *_level2_words(template))
 
 
 def _level2(text: str, template: Template) -> str | None:
@@ -170,8 +177,7 @@ def _level2(text: str, template: Template) -> str | None:
     key = text.replace(" ", "")
     if len(key) < 4:
         return None
-    return next((word for family in template.families.values() for word in (f"{k}指标" for k in family)
-                 if word.startswith(key)), None)
+    return next((word for word in _level2_words(template) if word.startswith(key)), None)
 
 
 def _fragment(key: str, template: Template) -> bool:
