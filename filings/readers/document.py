@@ -1,27 +1,34 @@
 """Word documents (.docx): paragraphs as one-cell rows, tables row by row (spans counted, the
-continuations of vertically merged cells left empty, as in converted text)."""
+continuations of vertically merged cells left empty, as in converted text). The main document's
+XML is read straight from the archive with lxml: python-docx's object model costs four times as
+much and gives nothing a grid needs."""
 
 from __future__ import annotations
 
 import io
+import posixpath
+import zipfile
 
-import docx
-from docx.oxml.ns import qn
+from lxml import etree
 
 from filings.grid import Row, row_of
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _TBL, _TR, _TC, _T = (f"{_W}{tag}" for tag in ("p", "tbl", "tr", "tc", "t"))
+_TC_PR, _GRID_SPAN, _V_MERGE, _VAL = (f"{_W}{tag}" for tag in ("tcPr", "gridSpan", "vMerge", "val"))
+_MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
 
 def read(data: bytes) -> list[Row]:
-    body = docx.Document(io.BytesIO(data)).element.body
+    body = _main_document(data).find(f"{_W}body")
     rows, line, tables = [], 0, 0
-    for block in body.iterchildren():
-        if block.tag == qn("w:p"):
+    for block in body.iterchildren(_P, _TBL):
+        if block.tag == _P:
             grid, table = [[_text(block)]], None
-        elif block.tag == qn("w:tbl"):
-            grid, tables = [_row_values(tr) for tr in block.iter(qn("w:tr"))], tables + 1
-            table = tables
         else:
-            continue
+            grid, tables = [_row_values(tr) for tr in block.iter(_TR)], tables + 1
+            table = tables
         for number, values in enumerate(grid, start=1):
             line += 1
             row = row_of(line, values, f"第{table}个表格第{number}行" if table else None)
@@ -30,17 +37,25 @@ def read(data: bytes) -> list[Row]:
     return rows
 
 
-def _row_values(tr) -> list[str | None]:
+def _main_document(data: bytes) -> etree._Element:
+    """The root of the package's main document part, found through the package relationships."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        relationships = etree.fromstring(package.read("_rels/.rels"), _PARSER)
+        target = next(r.get("Target") for r in relationships if r.get("Type") == _MAIN)
+        return etree.fromstring(package.read(posixpath.normpath(target.lstrip("/"))), _PARSER)
+
+
+def _row_values(tr: etree._Element) -> list[str | None]:
     values = []
-    for tc in tr.iterchildren(qn("w:tc")):
-        properties = tc.find(qn("w:tcPr"))
-        span = properties.find(qn("w:gridSpan")) if properties is not None else None
-        merge = properties.find(qn("w:vMerge")) if properties is not None else None
-        continued = merge is not None and merge.get(qn("w:val")) in (None, "continue")
-        values.append(None if continued else "".join(_text(p) for p in tc.iter(qn("w:p"))))
-        values += [None] * (int(span.get(qn("w:val"))) - 1 if span is not None else 0)
+    for tc in tr.iterchildren(_TC):
+        properties = tc.find(_TC_PR)
+        span = properties.find(_GRID_SPAN) if properties is not None else None
+        merge = properties.find(_V_MERGE) if properties is not None else None
+        continued = merge is not None and merge.get(_VAL) in (None, "continue")
+        values.append(None if continued else "".join(tc.itertext(_T, with_tail=False)))
+        values += [None] * (int(span.get(_VAL)) - 1 if span is not None else 0)
     return values
 
 
-def _text(paragraph) -> str:
-    return "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+def _text(paragraph: etree._Element) -> str:
+    return "".join(paragraph.itertext(_T, with_tail=False))
