@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from filings.text import clean
@@ -40,11 +41,17 @@ def row_of(line: int, values, where: str | None = None, uncertain: frozenset[int
     for col, value in enumerate(values):
         if value is None:
             continue
-        raw = str(value)
-        text = clean(raw)
-        if text:
-            cells.append(Cell(col, raw.strip(), text, text.replace(" ", ""), col in uncertain))
+        texts = _texts(value if isinstance(value, str) else str(value))
+        if texts is not None:
+            cells.append(Cell(col, *texts, col in uncertain))
     return Row(line, tuple(cells), where) if cells else None
+
+
+@lru_cache(maxsize=1 << 16)  # forms repeat their labels and figures: each text worked out once
+def _texts(raw: str) -> tuple[str, str, str] | None:
+    """A cell's raw (trimmed), text and key (see Cell); None when it is blank once cleaned."""
+    text = clean(raw)
+    return (raw.strip(), text, text.replace(" ", "")) if text else None
 
 
 def find_cell(row: Row, *labels: str) -> Cell | None:

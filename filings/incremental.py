@@ -13,10 +13,10 @@ import polars as pl
 from filings import PARSER_VERSION
 from filings.discover import UNPLACED, RawFile, inside
 from filings.parse import content_hash, parse_batches
-from filings.records import Form
+from filings.records import Filing, Form
 from filings.schemas import columns
 from filings.storage import Location
-from filings.tables import PARSED_TABLES, canonical_order, to_tables
+from filings.tables import PARSED_TABLES, canonical_order, from_columns, to_columns, to_tables
 from filings.warehouse import committed, scans, uncommitted
 
 BATCH_FILES = 500  # files parsed and staged at a time: memory grows with this, not with the partition
@@ -45,14 +45,21 @@ def batches(warehouse: Location, raw_root: Location, year: int, files: list[RawF
     files = sorted(files, key=lambda f: f.source_file)
     with _published(warehouse, year, region) if reuse else nullcontext() as published:
         known = _known(published) if published else {}
-        results = parse_batches([f.path for f in files], raw_root, size, [known.get(f.source_file) for f in files])
-        for n, filings in enumerate(results):
-            kept = [f.source_file for f, filing in zip(files[n * size:], filings) if filing is None]
-            parsed = [filing for filing in filings if filing is not None]
-            progress(n * size + len(filings))
-            yield Batch(merge(_reused(published, kept), to_tables(parsed)), len(filings), len(parsed))
+        results = parse_batches([f.path for f in files], raw_root, size, [known.get(f.source_file) for f in files],
+                                summarise=_columns)
+        for n, chunks in enumerate(results):
+            unchanged = [flag for _, flags in chunks for flag in flags]
+            kept = [f.source_file for f, same in zip(files[n * size:], unchanged) if same]
+            parsed = from_columns([columns for columns, _ in chunks])
+            progress(n * size + len(unchanged))
+            yield Batch(merge(_reused(published, kept), parsed), len(unchanged), len(unchanged) - len(kept))
     if not files:
         yield Batch(to_tables([]), 0, 0)
+
+
+def _columns(filings: list[Filing | None]) -> tuple[dict[str, dict[str, list]], list[bool]]:
+    """A chunk of parsed files as columns, and which files were unchanged (None: not parsed)."""
+    return to_columns([f for f in filings if f is not None]), [f is None for f in filings]
 
 
 def up_to_date(warehouse: Location, raw_root: Location, year: int, files: list[RawFile],

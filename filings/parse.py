@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from filings.align import UnknownHeader
 from filings.department import parse_department
@@ -21,6 +21,7 @@ from filings.split import FormBlock, split_forms
 from filings.storage import Location
 from filings.summary import parse_summary
 
+T = TypeVar("T")
 _PARSERS = {"project": parse_project, "department": parse_department, "summary": parse_summary}
 
 
@@ -117,29 +118,39 @@ PARALLEL_FROM = 200  # files: below this, starting worker processes costs more t
 
 
 def parse_batches(paths: list[Location], raw_root: Location, size: int, unless: list[str | None] | None = None,
-                  workers: int | None = None) -> Iterator[list[Filing | None]]:
-    """Parse files in order, `size` at a time, on every core when there are many: each batch's
-    results (see `parse_path`; `unless` per file) while the next batch is parsed, so at most two
+                  workers: int | None = None, summarise: Callable[[list[Filing | None]], T] = list,
+                  ) -> Iterator[list[T]]:
+    """Parse files in order, `size` at a time, on every core when there are many (see `parse_path`;
+    `unless` per file). Each batch comes as `summarise` of its consecutive chunks, in order: run
+    where the chunk was parsed, so only what it returns travels between processes (a table is
+    sent far faster than the records it holds). The next batch is parsed meanwhile: at most two
     batches are in memory."""
     unless = unless or [None] * len(paths)
-    batches = [(paths[i:i + size], unless[i:i + size]) for i in range(0, len(paths), size)]
     workers = workers or os.cpu_count() or 1
-    if len(paths) < PARALLEL_FROM or workers == 1:
-        for batch, ids in batches:
-            yield [parse_path(path, raw_root, known) for path, known in zip(batch, ids)]
+    parallel = len(paths) >= PARALLEL_FROM and workers > 1
+    chunk = max(1, min(64, size // (4 * workers))) if parallel else size
+    batches = [[(paths[j:j + chunk], unless[j:j + chunk]) for j in range(i, min(i + size, len(paths)), chunk)]
+               for i in range(0, len(paths), size)]
+    if not parallel:
+        for chunks in batches:
+            yield [_parse_chunk(batch, raw_root, ids, summarise) for batch, ids in chunks]
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Iterator[Filing | None]] = deque()
-        for batch, ids in batches:
-            pending.append(pool.map(parse_path, batch, [raw_root] * len(batch), ids,
-                                    chunksize=max(1, min(64, len(batch) // (4 * workers)))))
+        pending: deque[list[Future]] = deque()
+        for chunks in batches:
+            pending.append([pool.submit(_parse_chunk, batch, raw_root, ids, summarise) for batch, ids in chunks])
             if len(pending) == 2:
-                yield list(pending.popleft())
+                yield [future.result() for future in pending.popleft()]
         while pending:
-            yield list(pending.popleft())
+            yield [future.result() for future in pending.popleft()]
+
+
+def _parse_chunk(paths: list[Location], raw_root: Location, unless: list[str | None],
+                 summarise: Callable[[list[Filing | None]], T]) -> T:
+    return summarise([parse_path(path, raw_root, known) for path, known in zip(paths, unless)])
 
 
 def parse_many(paths: list[Location], raw_root: Location, workers: int | None = None) -> list[Filing]:
     """Parse files in order, on every core when there are many."""
     return [filing for batch in parse_batches(paths, raw_root, max(len(paths), 1), workers=workers)
-            for filing in batch]
+            for chunk in batch for filing in chunk]

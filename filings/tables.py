@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 
 import pandera.polars as pa
 import polars as pl
@@ -16,6 +15,13 @@ DERIVED_TABLES = ("quarantine",)  # built from those (check_results comes later,
 
 def to_tables(filings: list[Filing]) -> dict[str, pl.DataFrame]:
     """One DataFrame per parsed table, typed by the published schema."""
+    return from_columns([to_columns(filings)])
+
+
+def to_columns(filings: list[Filing]) -> dict[str, dict[str, list]]:
+    """The parsed tables' values column by column, in plain lists: what a parser process sends
+    back (lists of strings and numbers travel between processes ten times faster than records,
+    and Polars must not run in a forked process)."""
     forms = [form for filing in filings for form in filing.forms]
     rows: dict[str, list] = {
         "filings": filings,
@@ -23,7 +29,15 @@ def to_tables(filings: list[Filing]) -> dict[str, pl.DataFrame]:
         **{child: [r for form in forms for r in getattr(form, child)] for child in Form.CHILDREN},
         "source_positions": [p for filing in filings for p in filing.positions],
     }
-    return canonical_order({name: _frame(name, rows[name]) for name in PARSED_TABLES})
+    return {name: {c: [getattr(r, c) for r in rows[name]] for c in columns(name)} for name in PARSED_TABLES}
+
+
+def from_columns(parts: list[dict[str, dict[str, list]]]) -> dict[str, pl.DataFrame]:
+    """Consecutive parts of `to_columns` (files in path order) as one set of tables, in canonical order."""
+    return canonical_order({
+        name: pl.DataFrame({c: [v for part in parts for v in part[name][c]] for c in columns(name)},
+                           schema=polars_schema(name))
+        for name in PARSED_TABLES})
 
 
 def canonical_order(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -39,12 +53,6 @@ def canonical_order(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     ordered["quarantine"] = filings.filter(pl.col("status") == "quarantined").select(
         "source_file", "filing_id", "reporting_year", "bytes", "reason_code", message=pl.col("error"))
     return ordered
-
-
-def _frame(name: str, records: list) -> pl.DataFrame:
-    wanted = columns(name)
-    data = [{c: getattr(r, c) for c in wanted} for r in records]
-    return pl.DataFrame(data, schema=polars_schema(name), orient="row") if data else pl.DataFrame(schema=polars_schema(name))
 
 
 def validate(name: str, frame: pl.DataFrame) -> pl.DataFrame | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from filings.text import clean
 
@@ -11,6 +12,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _FULL_NUMBER = re.compile(rf"^{_NUMBER.pattern}$")
 
 
+@lru_cache(maxsize=1 << 16)  # forms repeat their figures and labels: read each text once
 def parse_number(text: str | None) -> float | None:
     """A cell that holds one plain number (`199.433563`, `1,200`), else None."""
     s = clean(text)
@@ -75,6 +77,7 @@ _DATE = re.compile(r"^(?:19|20)\d{2}[-./]\d{1,2}(?:[-./]\d{1,2})?$")
 _PLACEHOLDER = {"", "-", "—", "/", "无", "——"}
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_measure(text: str | None) -> Measure:
     """Read a 年度指标值 / 实际完成值 cell: `≥3000 起`, `≤100%`, `3小时内`, `2024年1-12月`, `逐年上升`."""
     raw = (text or "").strip()
@@ -118,8 +121,10 @@ def title_year(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@lru_cache(maxsize=1 << 16)
 def measure_columns(prefix: str, raw: str | None) -> dict:
-    """`target`, `≥3000 起` → {target_raw, target_text, target_kind, target_op, target_value, target_unit}."""
+    """`target`, `≥3000 起` → {target_raw, target_text, target_kind, target_op, target_value, target_unit}
+    (shared between calls: unpack it, do not change it)."""
     measure = parse_measure(raw)
     return {
         f"{prefix}_raw": raw or None,
