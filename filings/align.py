@@ -81,18 +81,48 @@ def align(row: Row, columns: list[Column], template: Template | None = None) -> 
     since a vanished merged cell moves every cell after it. Rows of the same shape (the same fits
     at the same positions) recur in every form of a template, so the assignment is cached by shape.
     """
-    kinds = tuple(column.kind for column in columns)
-    fits = tuple(_fits(kinds, cell.text, cell.key, template) for cell in row.cells)
-    taken = _assignment(fits, tuple(cell.col for cell in row.cells), tuple(column.col for column in columns))
+    table = _table(tuple(column.kind for column in columns), template)
+    shape = tuple(table.fit(cell) for cell in row.cells)
+    key = (shape, tuple(cell.col for cell in row.cells), tuple(column.col for column in columns))
+    taken = table.assignments.get(key)
+    if taken is None:
+        taken = table.assignments[key] = _assignment(tuple(table.fits[i] for i in shape), key[1], key[2])
     return {columns[j].role: row.cells[i] for i, j in taken}
 
 
-@lru_cache(maxsize=1 << 16)
-def _fits(kinds: tuple[str, ...], text: str, key: str, template: Template | None) -> tuple[float | None, ...]:
-    return tuple(_fit(kind, text, key, template) for kind in kinds)
+class _Table:
+    """What is known of a table's columns (their kinds, in a template): each distinct cell text's
+    fits, numbered (a row's shape is the numbers of its cells' fits), and the assignment of each
+    shape already met. Emptied when it grows large: the figures of a whole province never recur."""
+
+    LIMIT = 1 << 16
+
+    def __init__(self, kinds: tuple[str, ...], template: Template | None) -> None:
+        self.kinds, self.template = kinds, template
+        self.numbers: dict[str, int] = {}  # cell text → number of its fits
+        self.fits: list[tuple[float | None, ...]] = []
+        self.by_fits: dict[tuple[float | None, ...], int] = {}
+        self.assignments: dict[tuple, tuple[tuple[int, int], ...]] = {}
+
+    def fit(self, cell: Cell) -> int:
+        number = self.numbers.get(cell.text)
+        if number is None:
+            if len(self.numbers) >= self.LIMIT:
+                self.numbers.clear()
+            fits = tuple(_fit(kind, cell.text, cell.key, self.template) for kind in self.kinds)
+            number = self.numbers[cell.text] = self.by_fits.setdefault(fits, len(self.fits))
+            if number == len(self.fits):
+                self.fits.append(fits)
+            if len(self.assignments) >= self.LIMIT:
+                self.assignments.clear()
+        return number
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=256)
+def _table(kinds: tuple[str, ...], template: Template | None) -> _Table:
+    return _Table(kinds, template)
+
+
 def _assignment(fits: tuple, cols: tuple[int, ...], positions: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
     """(cell index, column index) pairs of the best assignment over every shift."""
     best_score, best = float("-inf"), ()
