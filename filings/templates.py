@@ -7,8 +7,9 @@ their compact text with the stated points (`(40分)`) and a trailing 指标 remo
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from filings.text import split_points
 
@@ -47,6 +48,11 @@ class Template:
                 return False
             at += 1
         return bool(self.header_words)
+
+    @cached_property
+    def level1_keys(self) -> frozenset[str]:
+        """The keys of its level-1 names (产出指标 → 产出)."""
+        return frozenset(name_key(name) for name in self.families)
 
     def level1(self, label: str) -> str | None:
         """The level-1 name `label` stands for (`产出 指标(40分)` → `产出指标`), if any."""
@@ -139,12 +145,8 @@ def choose_template(header: list[str], labels: list[str]) -> Template:
         if template.header_matches(header):
             return template
 
-    keys = [name_key(label) for label in labels]
-
-    def hits(template: Template) -> int:
-        return sum(_level1(template, key) is not None for key in keys)
-
-    return max((t for t in TEMPLATES if not t.header_words), key=hits)
+    keys = [(name_key(label), n) for label, n in Counter(labels).items()]
+    return max((t for t in TEMPLATES if not t.header_words), key=lambda t: sum(n for k, n in keys if k in t.level1_keys))
 
 
 # Header words → column role, per table. The first matching prefix wins, so order matters.
