@@ -1,4 +1,4 @@
 """jixiao's parsing core: raw filings → normalised records and Polars tables. No Dagster here."""
 
 # Bump when parsing changes what it produces for the same bytes.
-PARSER_VERSION = "6"
+PARSER_VERSION = "7"

@@ -2,17 +2,21 @@
 
 The fixtures in tests/fixtures/formats/ were written from the 2024 samples by real writers
 (xlsxwriter, xlwt, python-docx, reportlab; see tools/build_fixtures.py) and are read back by the real
-readers (calamine, python-docx, lxml, pdfplumber).
+readers (calamine, python-docx, lxml, PDFium).
 """
 
+import io
+import re
 from pathlib import Path
 
 import polars as pl
+import pypdfium2 as pdfium
 import pytest
 
 from checks.engine import run_rules
 from conftest import RAW
 from filings.parse import parse_filing
+from filings.readers import read_grid
 from filings.tables import to_tables
 from filings.text import clean
 
@@ -40,6 +44,54 @@ def test_format_yields_the_same_tables_and_findings_as_the_text(stem, suffix):
     assert forms.equals(reference[1])
     assert indicators.equals(reference[2])
     assert findings.equals(reference[3]) and findings.height > 0
+
+
+def _cells(rows):
+    return [[(c.col, c.text) for c in row.cells] for row in rows]
+
+
+@pytest.mark.parametrize("stem", SAMPLES)
+def test_pdf_rows_are_the_text_lines_they_were_written_from(stem):
+    """The PDF reader's grid itself: its ruled tables give every cell back in its column, the text
+    around them one-cell rows, in the text's order, each with its page and line on the page."""
+    text = read_grid((RAW / "2024" / f"{stem}.txt").read_bytes(), ".txt")
+    rows = read_grid((FIXTURES / f"{stem}.pdf").read_bytes(), ".pdf")
+    assert _cells(rows) == _cells(text)
+    assert rows[0].where == "第1页第1行" and all(re.fullmatch(r"第\d+页第\d+行", row.where) for row in rows)
+    assert len({row.where for row in rows}) == len(rows)
+
+
+def test_pdf_cells_read_as_written_across_their_wrapped_lines():
+    """Cells as the PDF reader has always given them (pdfplumber's reading, kept by PDFium's): a
+    cell's lines run together without a space, the spaces written inside a line kept."""
+    rows = {row.where: [(c.col, c.raw) for c in row.cells]
+            for row in read_grid((FIXTURES / f"{SAMPLES[0]}.pdf").read_bytes(), ".pdf")}
+    assert rows["第3页第21行"] == [(0, "项目资金 (万元)"), (3, "年初预 算数"), (4, "全年预算 数"), (5, "全年执行 数"),
+                                 (6, "分值"), (7, "执行 率"), (8, "得分")]
+    assert rows["第7页第5行"] == [(2, "指标 2: 公共安全保障力,辅助完成交通疏大型活动安保、应急处突等任力的次数及成效、"
+                                      "减少交通拥堵、安全事故等问题。"), (3, "逐步提升"), (4, "逐步提升"), (5, "5"), (6, "5")]
+    assert len(rows) == 221 and "第12页第18行" in rows
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_a_pdf_page_turned_by_its_rotate_entry_reads_as_shown(rotation):
+    """Landscape forms are often portrait pages with /Rotate and their content turned the other way:
+    they read as the page shows, exactly like the same page drawn upright."""
+    data = (FIXTURES / f"{SAMPLES[1]}.pdf").read_bytes()
+    document = pdfium.PdfDocument(data)
+    for page in document:
+        width, height = page.get_size()
+        turn = {90: pdfium.PdfMatrix(0, 1, -1, 0, height, 0), 180: pdfium.PdfMatrix(-1, 0, 0, -1, width, height),
+                270: pdfium.PdfMatrix(0, -1, 1, 0, 0, width)}[rotation]
+        for obj in page.get_objects(max_depth=1):
+            obj.transform(turn)
+        if rotation != 180:
+            page.set_mediabox(0, 0, height, width)
+        page.set_rotation(rotation)
+        page.gen_content()
+    turned = io.BytesIO()
+    document.save(turned)
+    assert read_grid(turned.getvalue(), ".pdf") == read_grid(data, ".pdf")
 
 
 def test_spreadsheet_rows_keep_the_sheet_row_numbers():
