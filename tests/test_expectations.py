@@ -56,3 +56,35 @@ def test_a_table_longer_than_a_slice_is_validated_slice_by_slice_and_its_keys_wh
     bad = validate_published({"indicators": repeated}, 2024, tmp_path / "gx")["indicators"]
     assert [(f["expectation"], f["detail"]) for f in bad.failed] == [
         ("expect_compound_columns_to_be_unique", "2 rows share their form_id, row_index with another row of the table")]
+
+
+def test_nulls_wrong_types_and_years_out_of_range_fail_the_suite(tmp_path, tables):
+    """A null where the contract has none (a string column and an integer one), a column written
+    with another type than the contract's, a year out of range: each fails its expectation."""
+    first = pl.col("ordinal") == 0
+    forms = tables["forms"].with_columns(
+        form_id=pl.when(first).then(None).otherwise(pl.col("form_id")),
+        line_end=pl.when(first).then(None).otherwise(pl.col("line_end")),
+        reporting_year=pl.when(first).then(pl.lit(1900, pl.Int64)).otherwise(pl.col("reporting_year")),
+        title_year=pl.col("title_year").cast(pl.Int32),
+        complete=pl.col("complete").cast(pl.String),
+    )
+    result = validate_published({"forms": forms}, 2024, tmp_path / "gx")["forms"]
+    failed = {(f["expectation"], f["column"]) for f in result.failed}
+    assert failed == {("expect_column_values_to_not_be_null", "form_id"),
+                      ("expect_column_values_to_not_be_null", "line_end"),
+                      ("expect_column_values_to_be_between", "reporting_year"),
+                      ("expect_column_values_to_be_of_type", "title_year"),
+                      ("expect_column_values_to_be_of_type", "complete")}
+    between = next(f for f in result.failed if f["column"] == "reporting_year")
+    assert between["detail"] == f"{tables['forms']['ordinal'].eq(0).sum()} rows, e.g. [1900, 1900, 1900]"
+    assert not result.success
+
+
+def test_a_stored_suite_is_remade_when_its_expectations_change(tmp_path, tables, monkeypatch):
+    frames = {"filings": tables["filings"]}
+    assert validate_published(frames, 2024, tmp_path / "gx")["filings"].success
+    monkeypatch.setattr("checks.expectations.FIRST_YEAR", 2030)  # the contract as a later version derives it
+    result = validate_published(frames, 2024, tmp_path / "gx")["filings"]
+    assert [(f["expectation"], f["column"]) for f in result.failed] == [
+        ("expect_column_values_to_be_between", "reporting_year")]
