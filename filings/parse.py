@@ -129,7 +129,8 @@ def parse_batches(paths: list[Location], raw_root: Location, size: int, unless: 
     workers = workers or os.cpu_count() or 1
     parallel = len(paths) >= PARALLEL_FROM and workers > 1
     chunk = max(1, min(64, size // (4 * workers))) if parallel else size
-    batches = [[(paths[j:j + chunk], unless[j:j + chunk]) for j in range(i, min(i + size, len(paths)), chunk)]
+    batches = [[(paths[j:min(j + chunk, i + size)], unless[j:min(j + chunk, i + size)])
+                for j in range(i, min(i + size, len(paths)), chunk)]
                for i in range(0, len(paths), size)]
     if not parallel:
         for chunks in batches:

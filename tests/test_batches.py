@@ -8,6 +8,7 @@ from dagster import load_assets_from_package_module, materialize
 
 import assets
 from conftest import RAW, ZHONGWEI, edit_line, ephemeral_instance, sample_text
+from filings.parse import PARALLEL_FROM, parse_batches
 from filings.schemas import TABLES
 from filings.staging import staging_folder
 from filings.warehouse import read
@@ -63,3 +64,15 @@ def test_two_files_a_batch_publish_what_one_batch_publishes(tmp_path):
     assert _run(raw, batched, 2) == {"files": 15, "files_parsed": 2, "batches": 8}
     assert _run(raw, tmp_path / "full", 500)["files_parsed"] == 15
     _same(_tables(tmp_path / "full"), _tables(batched))
+
+
+def test_parallel_batches_hold_each_file_once_in_order():
+    """On worker processes a batch is parsed in chunks: however the chunks fall, each batch holds
+    exactly its own files, in order (a chunk running past its batch parsed files twice)."""
+    paths = sorted(p for p in (RAW / "2024").iterdir() if p.is_file()) * (PARALLEL_FROM // 2 + 5)
+    size = 70  # not a multiple of the chunk (size // (4 × workers) = 8)
+    batches = list(parse_batches(paths, RAW, size, workers=2))
+    assert [sum(len(chunk) for chunk in batch) for batch in batches] == \
+        [min(size, len(paths) - start) for start in range(0, len(paths), size)]
+    assert [f.source_file for batch in batches for chunk in batch for f in chunk] == \
+        [p.relative_to(RAW).as_posix() for p in paths]
