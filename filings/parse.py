@@ -122,8 +122,8 @@ def parse_batches(paths: list[Location], raw_root: Location, size: int, unless: 
                   ) -> Iterator[list[T]]:
     """Parse files in order, `size` at a time, on every core when there are many (see `parse_path`;
     `unless` per file). Each batch comes as `summarise` of its consecutive chunks, in order: run
-    where the chunk was parsed, so only what it returns travels between processes (a table is
-    sent far faster than the records it holds). The next batch is parsed meanwhile: at most two
+    where the chunk was parsed, so only what it returns travels between processes (columns of
+    plain values travel far faster than the records that hold them). The next batch is parsed meanwhile: at most two
     batches are in memory."""
     unless = unless or [None] * len(paths)
     workers = workers or os.cpu_count() or 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pandera.polars as pa
 import polars as pl
 
