@@ -1,11 +1,11 @@
-"""Staging asset: one partition's (reporting year and region) raw filings, parsed and validated a
-batch of files at a time and staged in the warehouse (filings/staging.py), not yet published."""
+"""Staging asset: one partition's (reporting year and region) raw filings, parsed a batch of files
+at a time and staged in the warehouse (filings/staging.py), then validated, not yet published."""
 
 import polars as pl
 from dagster import AssetExecutionContext, Config, Output, asset
 
 from checks.asset_checks import accounted_result, integrity_specs, schema_result
-from checks.integrity import combined, schema_failures
+from checks.integrity import schema_failures
 from filings.discover import RawFile, discover
 from filings.incremental import BATCH_FILES, DamagedWarehouse, batches
 from filings.staging import Staged, start_staging
@@ -37,12 +37,14 @@ def parsed_filings(context: AssetExecutionContext, config: ParseConfig, paths: J
                      f"{config.batch_files} at a time")
     rebuilt = False
     try:
-        staged, failures, parsed = _stage(context, paths, files, config.batch_files, clock, reuse=True)
+        staged, parsed = _stage(context, paths, files, config.batch_files, clock, reuse=True)
     except DamagedWarehouse as exc:
         context.log.warning(f"published tables unreadable, rebuilding {year} region={region} from raw/: {exc}")
         rebuilt = True
-        staged, failures, parsed = _stage(context, paths, files, config.batch_files, clock, reuse=False)
+        staged, parsed = _stage(context, paths, files, config.batch_files, clock, reuse=False)
     with scans(staged.parts()) as tables:
+        failures = schema_failures(tables)
+        clock.lap("validate")
         accounted = accounted_result([f.source_file for f in files], tables)
         statuses = tables["filings"].group_by("status").len().sort("status").collect()
     clock.lap("account")
@@ -62,17 +64,16 @@ def parsed_filings(context: AssetExecutionContext, config: ParseConfig, paths: J
 
 
 def _stage(context: AssetExecutionContext, paths: JixiaoPaths, files: list[RawFile], size: int, clock: Stopwatch,
-           reuse: bool) -> tuple[Staged, dict[str, pl.DataFrame], int]:
-    """Parse (or reuse), validate and stage the partition batch by batch: what was staged, the
-    schema failures, and the number of files parsed."""
+           reuse: bool) -> tuple[Staged, int]:
+    """Parse (or reuse) and stage the partition batch by batch: what was staged, and the number of
+    files parsed. The staged tables are validated whole afterwards: Pandera's cost is mostly per
+    call, and a call made while the workers parse the next batch waits for a core at every step."""
     year, region = year_region(context.partition_key)
-    staged, failures, parsed = start_staging(paths.warehouse, year, region, context.run_id), [], 0
+    staged, parsed = start_staging(paths.warehouse, year, region, context.run_id), 0
     for batch in batches(paths.warehouse, paths.raw, year, files, size, region, reuse,
                          progress=lambda done: context.log.info(f"read {done}/{len(files)} files")):
         clock.lap("parse")
-        failures.append(schema_failures(batch.tables))
-        clock.lap("validate")
         staged.add(batch.tables)
         clock.lap("stage")
         parsed += batch.parsed
-    return staged, combined(failures), parsed
+    return staged, parsed

@@ -93,7 +93,7 @@ def expectation_result(result: SuiteResult) -> AssetCheckResult:
 
 
 def schema_result(failures: dict[str, pl.DataFrame]) -> AssetCheckResult:
-    """The failure cases of `schema_failures` (of every batch, concatenated) as the check's result."""
+    """The failure cases of `schema_failures` (of the staged partition) as the check's result."""
     metadata = {
         name: MetadataValue.md(_markdown(cases.head(SHOWN).select("column", "check", "failure_case", "index")))
         for name, cases in failures.items()

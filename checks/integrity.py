@@ -16,17 +16,11 @@ from filings.records import Form
 from filings.tables import DERIVED_TABLES, PARSED_TABLES, validate
 
 
-def schema_failures(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """Failure cases per table that breaks its Pandera schema (empty when all are valid)."""
+def schema_failures(tables: dict[str, pl.DataFrame | pl.LazyFrame]) -> dict[str, pl.DataFrame]:
+    """Failure cases per table that breaks its Pandera schema (empty when all are valid); the
+    tables may be scans (of the staged batches)."""
     failures = {name: validate(name, tables[name]) for name in PARSED_TABLES + DERIVED_TABLES}
     return {name: cases for name, cases in failures.items() if cases is not None}
-
-
-def combined(failures: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
-    """The failure cases of several batches (`schema_failures` of each) as one frame per table."""
-    names = dict.fromkeys(name for found in failures for name in found)
-    return {name: pl.concat([found[name] for found in failures if name in found], how="diagonal_relaxed")
-            for name in names}
 
 
 def count(frame: pl.LazyFrame) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandera.polars as pa
+from pandera.config import ValidationDepth, config_context
 import polars as pl
 
 from filings.records import Filing, Form
@@ -54,10 +55,13 @@ def canonical_order(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return ordered
 
 
-def validate(name: str, frame: pl.DataFrame) -> pl.DataFrame | None:
-    """None when `frame` satisfies its schema, else the failure cases (column, check, value, row)."""
+def validate(name: str, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | None:
+    """None when `frame` satisfies its schema, else the failure cases (column, check, value, row).
+    A scan is checked in full as well (Pandera checks only a LazyFrame's schema by default), a
+    check's columns at a time."""
     try:
-        TABLES[name].validate(frame, lazy=True)
+        with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+            TABLES[name].validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases
     return None

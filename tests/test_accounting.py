@@ -124,6 +124,18 @@ def test_schema_failures_are_reported_per_table(tables):
     assert failures["forms"]["column"].unique().to_list() == ["form_type"]
 
 
+def test_schema_failures_of_scans_are_those_of_the_frames(tables, tmp_path):
+    """A run validates its staged partition through parquet scans: their values are checked too
+    (Pandera checks only a LazyFrame's schema unless told otherwise), with the same failure cases."""
+    broken = {**tables, "indicators": tables["indicators"].with_columns(
+        form_id=pl.when(pl.col("row_index") == 3).then(None).otherwise(pl.col("form_id")))}
+    for name, frame in broken.items():
+        frame.write_parquet(tmp_path / f"{name}.parquet")
+    scanned = schema_failures({name: pl.scan_parquet(tmp_path / f"{name}.parquet") for name in broken})
+    assert list(scanned) == ["indicators"] and scanned["indicators"].height > 0
+    assert scanned["indicators"].equals(schema_failures(broken)["indicators"])
+
+
 def test_form_ids_are_stable_across_runs():
     first, second = parse_text(sample_text(ZHONGWEI)), parse_text(sample_text(ZHONGWEI))
     assert [f.form_id for f in first.forms] == [f.form_id for f in second.forms]
