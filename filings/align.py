@@ -82,8 +82,9 @@ def align(row: Row, columns: list[Column], template: Template | None = None) -> 
     at the same positions) recur in every form of a template, so the assignment is cached by shape.
     """
     table = _table(tuple(column.kind for column in columns), template)
-    shape = tuple(table.fit(cell) for cell in row.cells)
-    key = (shape, tuple(cell.col for cell in row.cells), tuple(column.col for column in columns))
+    known = table.numbers.get
+    shape = tuple([n if (n := known(cell.text)) is not None else table.fit(cell) for cell in row.cells])
+    key = (shape, tuple([cell.col for cell in row.cells]), tuple([column.col for column in columns]))
     taken = table.assignments.get(key)
     if taken is None:
         taken = table.assignments[key] = _assignment(tuple(table.fits[i] for i in shape), key[1], key[2])
@@ -182,15 +183,21 @@ def columns_from_header(row: Row, headers: tuple[tuple[str, str], ...], kinds: d
     The first cell may be the block's label (项目资金, 绩效指标); any other cell that matches no
     header word raises UnknownHeader, since rows would then be aligned to a table we misread.
     """
-    columns, seen = [], set()
-    for i, cell in enumerate(row.cells):
-        role = next((r for word, r in headers if cell.key.startswith(word) and r not in seen), None)
-        if role is not None:
-            columns.append(Column(role, cell.col, kinds[role]))
-            seen.add(role)
-        elif i > 0 and not UNIT_NOTE.match(cell.key):
-            raise UnknownHeader(f"表头栏目「{cell.text}」未能识别")
-    return columns
+    roles = _roles(tuple((cell.key, cell.text) for cell in row.cells), headers)
+    return [Column(role, cell.col, kinds[role]) for cell, role in zip(row.cells, roles) if role is not None]
+
+
+@lru_cache(maxsize=1 << 12)  # a template's header rows recur in every form
+def _roles(cells: tuple[tuple[str, str], ...], headers: tuple[tuple[str, str], ...]) -> tuple[str | None, ...]:
+    """Each header cell's (key, text) role, None for the block's label and unit notes (see columns_from_header)."""
+    roles, seen = [], set()
+    for i, (key, text) in enumerate(cells):
+        role = next((r for word, r in headers if key.startswith(word) and r not in seen), None)
+        if role is None and i > 0 and not UNIT_NOTE.match(key):
+            raise UnknownHeader(f"表头栏目「{text}」未能识别")
+        roles.append(role)
+        seen.add(role)
+    return tuple(roles)
 
 
 def number_of(cells: dict[str, Cell], role: str) -> float | None:

@@ -33,25 +33,27 @@ class Row(NamedTuple):
     def joined(self) -> str:
         return " ".join(c.text for c in self.cells)
 
+    @property
+    def compact(self) -> str:
+        """The row's text without any space, for finding titles and labels."""
+        return "".join([c.key for c in self.cells])
+
 
 def row_of(line: int, values, where: str | None = None, uncertain: frozenset[int] = frozenset()) -> Row | None:
     """A grid row from a reader's cell values (None or blank for an empty cell); None if all are
     empty. `uncertain`: the columns whose value is a guess (see Cell.uncertain)."""
-    cells = []
-    for col, value in enumerate(values):
-        if value is None:
-            continue
-        texts = _texts(value if isinstance(value, str) else str(value))
-        if texts is not None:
-            cells.append(Cell(col, *texts, col in uncertain))
+    cells = [cell for col, value in enumerate(values) if value is not None
+             and (cell := _cell(col, value if isinstance(value, str) else str(value))) is not None]
+    if uncertain:
+        cells = [cell._replace(uncertain=True) if cell.col in uncertain else cell for cell in cells]
     return Row(line, tuple(cells), where) if cells else None
 
 
-@lru_cache(maxsize=1 << 16)  # forms repeat their labels and figures: each text worked out once
-def _texts(raw: str) -> tuple[str, str, str] | None:
-    """A cell's raw (trimmed), text and key (see Cell); None when it is blank once cleaned."""
+@lru_cache(maxsize=1 << 17)  # forms repeat their labels and figures, in the same columns: each cell made once
+def _cell(col: int, raw: str) -> Cell | None:
+    """The cell of `raw` in column `col`; None when it is blank once cleaned."""
     text = clean(raw)
-    return (raw.strip(), text, text.replace(" ", "")) if text else None
+    return Cell(col, raw.strip(), text, text.replace(" ", "")) if text else None
 
 
 def find_cell(row: Row, *labels: str) -> Cell | None:

@@ -47,7 +47,7 @@ _FORM_LABELS = re.compile(r"项目名称|专项资金名称|项目资金|绩效�
 
 def has_content(row: Row) -> bool:
     """A row holding a form's own labels; page chrome (site notices, metadata) has none."""
-    return bool(_FORM_LABELS.search(row.joined.replace(" ", "")))
+    return bool(_FORM_LABELS.search(row.compact))
 
 
 def kind_of(title: str) -> str:
@@ -65,7 +65,7 @@ def split_forms(rows: list[Row]) -> list[FormBlock]:
     """
     blocks: list[FormBlock] = []
     for row in rows:
-        match = TITLE.search(row.joined.replace(" ", ""))
+        match = TITLE.search(row.compact)
         current = blocks[-1] if blocks else None
         if match and (current is None or any(has_content(r) for r in current.rows)):
             blocks.append(FormBlock(kind_of(match.group()), _title_text(row, match.group()), [row]))

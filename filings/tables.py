@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import pandera.polars as pa
 from pandera.config import ValidationDepth, config_context
 import polars as pl
@@ -29,7 +31,13 @@ def to_columns(filings: list[Filing]) -> dict[str, dict[str, list]]:
         **{child: [r for form in forms for r in getattr(form, child)] for child in Form.CHILDREN},
         "source_positions": [p for filing in filings for p in filing.positions],
     }
-    return {name: {c: [getattr(r, c) for r in rows[name]] for c in columns(name)} for name in PARSED_TABLES}
+    return {name: _transposed(rows[name], columns(name)) for name in PARSED_TABLES}
+
+
+def _transposed(records: list, names: list[str]) -> dict[str, list]:
+    """The records' attributes `names`, column by column."""
+    values = zip(*map(attrgetter(*names), records)) if len(names) > 1 else ([getattr(r, names[0]) for r in records],)
+    return dict(zip(names, map(list, values))) if records else {name: [] for name in names}
 
 
 def from_columns(parts: list[dict[str, dict[str, list]]]) -> dict[str, pl.DataFrame]:

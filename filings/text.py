@@ -59,6 +59,7 @@ def clean(text: str | None) -> str:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def compact(text: str | None) -> str:
     """`clean` without any space at all: the key for matching labels such as 年初预算数."""
     return clean(text).replace(" ", "")

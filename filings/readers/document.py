@@ -48,12 +48,15 @@ def _main_document(data: bytes) -> etree._Element:
 def _row_values(tr: etree._Element) -> list[str | None]:
     values = []
     for tc in tr.iterchildren(_TC):
-        properties = tc.find(_TC_PR)
-        span = properties.find(_GRID_SPAN) if properties is not None else None
-        merge = properties.find(_V_MERGE) if properties is not None else None
-        continued = merge is not None and merge.get(_VAL) in (None, "continue")
+        span, continued = 1, False
+        for setting in tc.iterchildren(_TC_PR):  # at most one, the cell's first child
+            for child in setting.iterchildren(_GRID_SPAN, _V_MERGE):
+                if child.tag == _GRID_SPAN:
+                    span = int(child.get(_VAL))
+                else:
+                    continued = child.get(_VAL) in (None, "continue")
         values.append(None if continued else "".join(tc.itertext(_T, with_tail=False)))
-        values += [None] * (int(span.get(_VAL)) - 1 if span is not None else 0)
+        values += [None] * (span - 1)
     return values
 
 
