@@ -17,6 +17,7 @@ from pipelines.stopwatch import Stopwatch
 
 class ParseConfig(Config):
     batch_files: int = BATCH_FILES  # files parsed, validated and staged at a time: memory grows with it
+    workers: int = 0  # parser processes; 0: one a core
 
 
 @asset(
@@ -37,11 +38,11 @@ def parsed_filings(context: AssetExecutionContext, config: ParseConfig, paths: J
                      f"{config.batch_files} at a time")
     rebuilt = False
     try:
-        staged, parsed = _stage(context, paths, files, config.batch_files, clock, reuse=True)
+        staged, parsed = _stage(context, paths, files, config, clock, reuse=True)
     except DamagedWarehouse as exc:
         context.log.warning(f"published tables unreadable, rebuilding {year} region={region} from raw/: {exc}")
         rebuilt = True
-        staged, parsed = _stage(context, paths, files, config.batch_files, clock, reuse=False)
+        staged, parsed = _stage(context, paths, files, config, clock, reuse=False)
     with scans(staged.parts()) as tables:
         failures = schema_failures(tables)
         clock.lap("validate")
@@ -63,15 +64,16 @@ def parsed_filings(context: AssetExecutionContext, config: ParseConfig, paths: J
     yield accounted
 
 
-def _stage(context: AssetExecutionContext, paths: JixiaoPaths, files: list[RawFile], size: int, clock: Stopwatch,
-           reuse: bool) -> tuple[Staged, int]:
+def _stage(context: AssetExecutionContext, paths: JixiaoPaths, files: list[RawFile], config: ParseConfig,
+           clock: Stopwatch, reuse: bool) -> tuple[Staged, int]:
     """Parse (or reuse) and stage the partition batch by batch: what was staged, and the number of
     files parsed. The staged tables are validated whole afterwards: Pandera's cost is mostly per
     call, and a call made while the workers parse the next batch waits for a core at every step."""
     year, region = year_region(context.partition_key)
     staged, parsed = start_staging(paths.warehouse, year, region, context.run_id), 0
-    for batch in batches(paths.warehouse, paths.raw, year, files, size, region, reuse,
-                         progress=lambda done: context.log.info(f"read {done}/{len(files)} files")):
+    for batch in batches(paths.warehouse, paths.raw, year, files, config.batch_files, region, reuse,
+                         progress=lambda done: context.log.info(f"read {done}/{len(files)} files"),
+                         workers=config.workers or None):
         clock.lap("parse")
         staged.add(batch.tables)
         clock.lap("stage")

@@ -8,14 +8,17 @@ GX is imported lazily: it takes seconds, and every Dagster process loads this co
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
 from pathlib import Path
+from typing import Iterator
 
 import polars as pl
 
@@ -82,7 +85,23 @@ def validate_published(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int
     suite and update Data Docs; `year` names the partition: the year, or "<year>-<region>" for a
     region folder's. GX validates a pandas frame whole, so a table of more than GX_ROWS rows is
     handed over in slices (one Data Docs page each); as a slice's suite sees only its own rows,
-    keys repeated across slices are then looked for by Polars."""
+    keys repeated across slices are then looked for by Polars. One partition at a time: GX's stores
+    (suites, results, Data Docs) are files that two writers at once would leave torn."""
+    with _locked(project_root):
+        return _validate(frames, year, project_root)
+
+
+@contextmanager
+def _locked(project_root: Path) -> Iterator[None]:
+    """This process alone in the GX project (the kernel drops the lock when its process dies)."""
+    project_root.mkdir(parents=True, exist_ok=True)
+    with open(project_root / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
+              project_root: Path) -> dict[str, SuiteResult]:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier

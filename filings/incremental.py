@@ -35,18 +35,18 @@ class Batch:
 
 
 def batches(warehouse: Location, raw_root: Location, year: int, files: list[RawFile], size: int = BATCH_FILES,
-            region: str = UNPLACED, reuse: bool = True,
-            progress: Callable[[int], object] = lambda done: None) -> Iterator[Batch]:
+            region: str = UNPLACED, reuse: bool = True, progress: Callable[[int], object] = lambda done: None,
+            workers: int | None = None) -> Iterator[Batch]:
     """The partition's tables, `size` files at a time taken in the order of their paths, so that the
     batches one after another are the tables of the whole partition in canonical order (one empty
     batch when there are no files). With `reuse`, files as last published (same bytes, same parser
-    version) are not parsed: their published rows are read. `progress(files done)` as each batch is read.
-    Raises DamagedWarehouse when the published partition cannot be read."""
+    version) are not parsed: their published rows are read. `progress(files done)` as each batch is read;
+    `workers`: parser processes (by default one a core). Raises DamagedWarehouse when the published partition cannot be read."""
     files = sorted(files, key=lambda f: f.source_file)
     with _published(warehouse, year, region) if reuse else nullcontext() as published:
         known = _known(published) if published else {}
         results = parse_batches([f.path for f in files], raw_root, size, [known.get(f.source_file) for f in files],
-                                summarise=_columns)
+                                workers=workers, summarise=_columns)
         for n, chunks in enumerate(results):
             unchanged = [flag for _, flags in chunks for flag in flags]
             kept = [f.source_file for f, same in zip(files[n * size:], unchanged) if same]

@@ -7,10 +7,10 @@ import os
 import sys
 from pathlib import Path
 
+from pipelines.partition_runs import partition_name, run_partition
 from pipelines.resources import PROJECT_ROOT, JixiaoPaths
 
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the UI keeps the full log
 
 
 def dagster_home() -> Path:
@@ -24,17 +24,16 @@ def dagster_home() -> Path:
     return home
 
 
-def run(years: list[int], force: bool = False, batch_files: int | None = None) -> int:
+def run(years: list[int], force: bool = False, batch_files: int | None = None, workers: int | None = None) -> int:
     """Materialise every asset for each reporting year, region by region, but for the regions whose
-    files are all as last published (unless `force`), `batch_files` files at a time (by default the
-    parsed_filings op's); print what was published and found."""
+    files are all as last published (unless `force`), `batch_files` files at a time parsed by
+    `workers` processes (by default the parsed_filings op's); print what was published and found."""
     dagster_home()
     from dagster import DagsterInstance
 
     from filings.discover import UNPLACED, discover, regions, reporting_years, unplaced
     from filings.incremental import up_to_date
     from filings.warehouse import published_regions
-    from pipelines.definitions import defs
     from pipelines.partitions import REGIONS, REPORTING_YEARS
 
     paths = JixiaoPaths()
@@ -45,7 +44,6 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None) -
     for stray in unplaced(paths.raw):
         print(f"warning: raw/{stray} is not under a reporting-year folder (raw/<YYYY>/…); not read")
     valid = set(REPORTING_YEARS.get_partition_keys())
-    job = defs.resolve_job_def("jixiao_year")
     instance = DagsterInstance.get()
     failed, done = [], []
     for year in years:
@@ -59,31 +57,25 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None) -
         for region in found:
             files = discover(paths.raw, year, region)
             if not force and up_to_date(paths.warehouse, paths.raw, year, files, region):
-                name = str(year) if region == UNPLACED else f"{year} {region}"
-                print(f"{name}: {len(files)} files, all as last published: nothing to do (--force re-runs)")
+                print(f"{partition_name(year, region)}: {len(files)} files, all as last published: nothing to do (--force re-runs)")
                 outcomes.append(True)
             else:
-                outcomes.append(_run_partition(job, instance, year, region, batch_files))
+                outcomes.append(_run_partition(year, region, batch_files, workers))
         (done if all(outcomes) else failed).append(year)
     if done:
         print_summary(paths, done)
     return 1 if failed else 0
 
 
-def _run_partition(job, instance, year: int, region: str, batch_files: int | None) -> bool:
+def _run_partition(year: int, region: str, batch_files: int | None, workers: int | None) -> bool:
     """Run one reporting year's region (its partition) in this process; print what it did."""
-    from filings.discover import UNPLACED
-    from pipelines.partitions import partition_key
-
-    name = str(year) if region == UNPLACED else f"{year} {region}"
+    name = partition_name(year, region)
     print(f"{name}: parsing, checking and publishing …", flush=True)
-    batches = {"ops": {"parsed_filings": {"config": {"batch_files": batch_files}}}} if batch_files else {}
-    result = job.execute_in_process(partition_key=partition_key(year, region), instance=instance,
-                                    raise_on_error=False, run_config={**QUIET, **batches})
-    if not result.success:
-        print(f"{name}: FAILED — see run {result.run_id} in the Dagster UI (make ui)")
+    outcome = run_partition(year, region, batch_files, workers)
+    if not outcome.success:
+        print(f"{name}: FAILED — see run {outcome.run_id} in the Dagster UI (make ui)")
         return False
-    meta = {k: v.value for k, v in result.asset_materializations_for_node("parsed_filings")[0].metadata.items()}
+    meta = outcome.metadata
     print(f"{name}: {meta['files']} files ({meta['files_parsed']} parsed, {meta['files_reused']} unchanged "
           f"since the last run), {meta['forms']} forms in {meta['batches']} "
           f"batch{'es' if meta['batches'] != 1 else ''}", flush=True)
@@ -142,12 +134,14 @@ def main(argv: list[str] | None = None) -> int:
                          help="re-run regions whose files are all as last published (default: skip them)")
     run_cmd.add_argument("--batch-files", type=_positive, metavar="N",
                          help="files parsed, validated and staged at a time (default 500): memory grows with it")
+    run_cmd.add_argument("--workers", type=_positive, metavar="N",
+                         help="parser processes (default: one a core); fewer leave cores to other work")
     ui_cmd = commands.add_parser("ui", help="start the Dagster UI")
     ui_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     ui_cmd.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run(args.years, args.force, args.batch_files)
+        return run(args.years, args.force, args.batch_files, args.workers)
     ui(args.host, args.port)
     return 0
 

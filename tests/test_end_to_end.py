@@ -63,7 +63,8 @@ def test_ui_serves_the_failed_check_with_its_finding(ui_port):
 
 def test_a_second_run_with_nothing_changed_does_nothing_until_forced(run_output, tmp_path):
     """Nothing re-done that has not changed: every region is found as last published; `--force`
-    re-runs what it is given, `--batch-files` as many files at a time as it says."""
+    re-runs what it is given, `--batch-files` as many files at a time as it says, with the parser
+    processes `--workers` says."""
     import shutil
     import subprocess
 
@@ -78,10 +79,11 @@ def test_a_second_run_with_nothing_changed_does_nothing_until_forced(run_output,
     assert "2024: 2 files, all as last published: nothing to do (--force re-runs)" in again.stdout
     assert "parsing, checking and publishing" not in again.stdout
     assert "findings: 45 (24 errors, 21 warnings)" in again.stdout
-    forced = subprocess.run([jixiao, "run", "2024", "--force", "--batch-files", "1"], env=env, capture_output=True,
-                            text=True, timeout=600)
+    forced = subprocess.run([jixiao, "run", "2024", "--force", "--batch-files", "1", "--workers", "1"], env=env,
+                            capture_output=True, text=True, timeout=600)
     assert forced.returncode == 0, forced.stderr
     assert "2024: 2 files (0 parsed, 2 unchanged since the last run), 12 forms in 2 batches" in forced.stdout
     assert "findings: 22 (11 errors, 11 warnings)" in forced.stdout  # 2024's known findings, as in one batch
-    refused = subprocess.run([jixiao, "run", "--batch-files", "0"], env=env, capture_output=True, text=True)
-    assert refused.returncode == 2 and "positive whole number" in refused.stderr
+    for option in ("--batch-files", "--workers"):
+        refused = subprocess.run([jixiao, "run", option, "0"], env=env, capture_output=True, text=True)
+        assert refused.returncode == 2 and "positive whole number" in refused.stderr

@@ -1,8 +1,11 @@
 """Great Expectations suites, run for real on published tables: silent on good data, loud on bad."""
 
+import multiprocessing
+import threading
+
 import polars as pl
 
-from checks.expectations import expectations, validate_published
+from checks.expectations import _locked, expectations, validate_published
 from filings.schemas import TABLES, columns
 from filings.warehouse import publish
 
@@ -88,3 +91,30 @@ def test_a_stored_suite_is_remade_when_its_expectations_change(tmp_path, tables,
     result = validate_published(frames, 2024, tmp_path / "gx")["filings"]
     assert [(f["expectation"], f["column"]) for f in result.failed] == [
         ("expect_column_values_to_be_between", "reporting_year")]
+
+
+def test_validations_of_two_partitions_take_turns_in_the_gx_project(tmp_path, monkeypatch):
+    """Runs of two regions at once (the run queue allows it) share the GX project: GX's stores are
+    files, so one validation waits while another holds the project."""
+    entered = threading.Event()
+    monkeypatch.setattr("checks.expectations._validate", lambda *args: entered.set())
+    with _locked(tmp_path / "gx"):
+        waiting = threading.Thread(target=validate_published, args=({}, 2024, tmp_path / "gx"))
+        waiting.start()
+        assert not entered.wait(timeout=1), "validated while another run held the GX project"
+    assert entered.wait(timeout=60)
+    waiting.join()
+
+
+def _validate_region(args) -> bool:
+    frame, label, root = args
+    return validate_published({"forms": frame}, label, root)["forms"].success
+
+
+def test_two_processes_validating_at_once_both_land_in_data_docs(tmp_path, tables):
+    """Two partitions' runs, each in its own process, validating into one new GX project at once."""
+    jobs = [(tables["forms"], label, tmp_path / "gx") for label in ("2024-东区", "2024-西区")]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        assert pool.map(_validate_region, jobs) == [True, True]
+    page = (tmp_path / "gx" / "index.html").read_text(encoding="utf-8")
+    assert "2024-东区" in page and "2024-西区" in page

@@ -126,37 +126,31 @@ def score(found: Counter, expected: Counter) -> dict[str, list[int]]:
 
 
 def run_year(year: int, skip_unchanged: bool = False):
-    """Run every region of `year` (its partitions) with the job of `make run`, in process, one after
-    another (skipping, as `make run` does, regions whose files are all as last published, when
-    `skip_unchanged`); whether all succeeded, the seconds per stage and the files parsed, summed."""
+    """Run every region of `year` (its partitions) as `make run` does, one after another (skipping, as
+    `make run` does, regions whose files are all as last published, when `skip_unchanged`); whether
+    all succeeded, the seconds per stage (summed over the partitions) and the files parsed."""
     from collections import defaultdict
 
     from dagster import DagsterInstance
 
     from filings.discover import discover, regions
     from filings.incremental import up_to_date
-    from pipelines.definitions import defs
-    from pipelines.partitions import REGIONS, partition_key
+    from pipelines.partition_runs import run_partition
+    from pipelines.partitions import REGIONS
     from pipelines.resources import JixiaoPaths
 
     instance, paths = DagsterInstance.get(), JixiaoPaths()
     found = regions(paths.raw, year)
     instance.add_dynamic_partitions(REGIONS.name, found)
+    todo = [(year, region) for region in found if not skip_unchanged
+            or not up_to_date(paths.warehouse, paths.raw, year, discover(paths.raw, year, region), region)]
     success, seconds, parsed = True, defaultdict(float), 0
-    for region in found:
-        if skip_unchanged and up_to_date(paths.warehouse, paths.raw, year, discover(paths.raw, year, region), region):
-            continue
-        result = defs.resolve_job_def("jixiao_year").execute_in_process(
-            partition_key=partition_key(year, region), instance=instance,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
-        success &= result.success
-        stages = {**result.asset_materializations_for_node("parsed_filings")[0].metadata,
-                  **next(m for m in result.asset_materializations_for_node("warehouse_tables")
-                         if m.asset_key.to_user_string() == "check_results").metadata}
-        for k, v in stages.items():
-            if k.startswith("seconds_"):
-                seconds[k.removeprefix("seconds_")] += v.value
-        parsed += stages["files_parsed"].value
+    for outcome in (run_partition(year, region) for year, region in todo):
+        success &= outcome.success
+        for key, value in outcome.metadata.items():
+            if key.startswith("seconds_"):
+                seconds[key.removeprefix("seconds_")] += value
+        parsed += outcome.metadata.get("files_parsed", 0)
     return success, dict(seconds), parsed
 
 
@@ -203,17 +197,20 @@ def main() -> None:
     print("files per format: " + ", ".join(f"{suffix} {n}" for suffix, n in formats.most_common()))
     print(f"published forms: {forms}; run {'succeeded' if success else 'FAILED'}")
     print(f"dagster start-up (import, definitions): {startup:.1f} s")
-    print(f"wall time of the job (every region of 2024, one after another): {wall:.1f} s → {forms / wall:.0f} forms/s end to end")
+    print(f"wall time of the job (every region of 2024, one after another, as make run): {wall:.1f} s "
+          f"→ {forms / wall:.0f} forms/s end to end")
     for stage, value in seconds.items():
         print(f"  {stage:<20} {value:8.2f} s")
-    parse = seconds.get("parse", 0)
-    print(f"parse: {forms / parse:.0f} forms/s; floor (read + split into cells, one process): "
-          f"{floor_seconds:.2f} s → parsing (on every core) is {parse / floor_seconds:.1f}× the floor")
+    print(f"parse: {forms / seconds['parse']:.0f} forms/s on every core")
     sample = parse_sample(raw)
-    print(f"  per format, one process (parse estimated from one file in {SAMPLE_EVERY}):")
+    print(f"parse and floor (read + split into cells), one process, per format (parse estimated from one "
+          f"file in {SAMPLE_EVERY}):")
     for suffix, took in sorted(floor_by_format.items(), key=lambda item: -sample.get(item[0], 0)):
         print(f"    {suffix:<6} floor {took:7.2f} s  parse {sample.get(suffix, 0):8.2f} s  "
               f"→ {sample.get(suffix, 0) / max(took, 1e-9):5.1f}×")
+    parse = sum(sample.values())
+    print(f"    all    floor {floor_seconds:7.2f} s  parse {parse:8.2f} s  → {parse / floor_seconds:5.1f}×  "
+          f"({forms / parse:.0f} forms/s in one process)")
     print(f"peak memory: {memory.peak_mb:.0f} MB (this process and its workers together, sampled)")
     print("findings against the manifest:")
     print(f"  {'check':<30}{'injected':>9}{'caught':>8}{'false':>7}")

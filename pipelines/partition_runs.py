@@ -1,0 +1,48 @@
+"""Run one partition (reporting year × region) of the job `jixiao_year` in this process: what
+`jixiao run` does for each region that changed, and what the benchmark times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from filings.discover import UNPLACED
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the UI keeps the full log
+
+
+@dataclass(frozen=True)
+class PartitionRun:
+    year: int
+    region: str
+    success: bool
+    run_id: str
+    metadata: dict[str, object] = field(default_factory=dict)  # parsed_filings' and the stages' seconds
+
+
+
+def partition_name(year: int, region: str) -> str:
+    """How a partition is named to people: `2024`, or `2024 湖北` for a region folder's."""
+    return str(year) if region == UNPLACED else f"{year} {region}"
+
+
+def run_partition(year: int, region: str, batch_files: int | None = None, workers: int | None = None) -> PartitionRun:
+    """Materialise one partition with the instance of DAGSTER_HOME, `batch_files` files at a time
+    parsed by `workers` processes (by default the parsed_filings op's: 500, one a core). The region
+    must have been added to the instance's dynamic partitions."""
+    from dagster import DagsterInstance
+
+    from pipelines.definitions import defs
+    from pipelines.partitions import partition_key
+
+    parse = {key: value for key, value in (("batch_files", batch_files), ("workers", workers)) if value}
+    result = defs.resolve_job_def("jixiao_year").execute_in_process(
+        partition_key=partition_key(year, region), instance=DagsterInstance.get(), raise_on_error=False,
+        run_config={**QUIET, "ops": {"parsed_filings": {"config": parse}}})
+    if not result.success:
+        return PartitionRun(year, region, False, result.run_id)
+    metadata = {key: value.value for key, value in result.asset_materializations_for_node("parsed_filings")[0]
+                .metadata.items()}
+    published = next(m for m in result.asset_materializations_for_node("warehouse_tables")
+                     if m.asset_key.to_user_string() == "check_results")
+    metadata |= {key: value.value for key, value in published.metadata.items() if key.startswith("seconds_")}
+    return PartitionRun(year, region, True, result.run_id, metadata)
