@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test ui docs accuracy corpus bench setup browser clean fuzz
+.PHONY: run test ui docs accuracy corpus bench setup browser fonts clean fuzz
 .PHONY: test-cluster bench-checks
 
 setup: $(STAMP)
@@ -19,14 +19,24 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-run: $(STAMP)
+run: $(STAMP) fonts
 	$(BIN)/jixiao run
 
+# A Chinese font for PDFium: a PDF whose Chinese font is not embedded (Adobe's STSong-Light, as
+# reportlab and some office suites write it) loses characters without one (the first of a wrapped
+# cell line, seen on every such PDF of the corpus). Installed with apt-get when missing (root needed).
+fonts:
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  echo "installing fonts-wqy-microhei, a Chinese font PDFium needs for PDFs that do not embed theirs (needs root)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei) \
+	  || echo "warning: no Chinese font installed: PDFs without embedded fonts may lose characters"; \
+	fi
+
 # The browser tests use Debian's Chromium and a CJK font (never Playwright's own browser download).
-browser:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
-	  echo "installing Debian's chromium and fonts-wqy-microhei for the browser tests (needs root)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+browser: fonts
+	@if ! command -v chromium >/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	fi
 
 test: $(STAMP) browser
@@ -41,7 +51,7 @@ SEED  ?= 1
 corpus: $(STAMP)
 	$(BIN)/python tools/corpus.py --forms $(FORMS) --seed $(SEED)
 
-bench: $(STAMP)
+bench: $(STAMP) fonts
 	$(BIN)/python tools/bench.py --forms $(FORMS) --seed $(SEED)
 
 # deploy/: the cluster configuration (Postgres instance, k8s executor) loaded against Dagster's schemas.
