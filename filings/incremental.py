@@ -92,9 +92,16 @@ def _published(warehouse: Location, year: int, region: str) -> Iterator[dict[str
         raise DamagedWarehouse(f"{warehouse} {year} region={region}: {type(exc).__name__}: {exc}") from exc
 
 
+# Quarantined for what the machine lacked, not for what the file holds: read again at every run.
+_MACHINE_REASONS = ("needs_font",)
+
+
 def _known(published: dict[str, pl.LazyFrame]) -> dict[str, str]:
-    """The content hash (filing id) of each published file that this parser version read."""
-    rows = published["filings"].filter(pl.col("parser_version") == PARSER_VERSION).select("source_file", "filing_id")
+    """The content hash (filing id) of each published file that this parser version read, but for
+    those quarantined for what the machine lacked (see _MACHINE_REASONS)."""
+    rows = published["filings"].filter(
+        (pl.col("parser_version") == PARSER_VERSION) & ~pl.col("reason_code").is_in(_MACHINE_REASONS).fill_null(False)
+    ).select("source_file", "filing_id")
     return dict(rows.collect().iter_rows())
 
 

@@ -24,7 +24,7 @@ UNCERTAIN_EN = "figures cut from text written without separators, where another 
 SKIP_REASONS = ["section_label", "empty_slot", "no_indicator"]
 REASON_CODES = ["unsupported_format", "binary_content", "unknown_encoding", "damaged", "encrypted", "needs_ocr",
                 "zip_bomb", "empty", "no_form_title", "outside_raw", "unreadable", "truncated", "xml_entities",
-                "wrong_extension", "too_large", "line_too_long"]
+                "wrong_extension", "too_large", "line_too_long", "needs_font"]
 
 
 def _f(zh: str, en: str, **checks) -> object:

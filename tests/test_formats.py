@@ -111,6 +111,21 @@ def test_unreadable_files_are_quarantined_with_the_reason(name, reason):
     assert (filing.status, filing.error) == ("quarantined", reason)
 
 
+def test_a_pdf_without_its_chinese_font_on_a_machine_without_one_is_quarantined_not_read_short(monkeypatch):
+    """The fixtures use Adobe's STSong-Light without embedding it: without a Chinese font on the
+    machine PDFium drops characters, so the file is refused with what to install; text files and a
+    scan are not affected."""
+    from filings.readers import pdf
+
+    assert pdf.chinese_font_installed(), "make test installs fonts-wqy-microhei"
+    monkeypatch.setattr(pdf, "chinese_font_installed", lambda: False)
+    filing = parse_filing((FIXTURES / f"{SAMPLES[0]}.pdf").read_bytes(), f"2024/{SAMPLES[0]}.pdf", 2024)
+    assert (filing.status, filing.reason_code) == ("quarantined", "needs_font")
+    assert "fonts-wqy-microhei" in filing.error
+    assert parse_filing((FIXTURES / "scan.pdf").read_bytes(), "2024/scan.pdf", 2024).reason_code == "needs_ocr"
+    assert parse_filing((RAW / "2024" / f"{SAMPLES[0]}.txt").read_bytes(), "2024/a.txt", 2024).status == "parsed"
+
+
 def test_an_xml_entity_bomb_inside_a_docx_is_refused():
     import io
     import zipfile

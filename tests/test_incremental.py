@@ -2,6 +2,7 @@
 only one parsed, and the published tables are the same as a full run's."""
 
 import shutil
+from pathlib import Path
 
 import polars as pl
 from dagster import DagsterInstance, load_assets_from_package_module, materialize
@@ -75,3 +76,21 @@ def test_a_damaged_warehouse_is_rebuilt_from_raw_which_is_never_touched(raw_copy
     assert _run(raw_copy, warehouse, damaged=True) == {"files": 2, "files_parsed": 2, "files_reused": 0}
     assert all(first[name].equals(table) for name, table in _tables(warehouse).items())
     assert {p: p.read_bytes() for p in raw_copy.rglob("*") if p.is_file()} == before
+
+
+def test_a_file_quarantined_for_what_the_machine_lacked_is_read_again(tmp_path, monkeypatch):
+    """A PDF refused for want of a Chinese font is parsed again at the next run (the font may have
+    been installed meanwhile), though its bytes are unchanged."""
+    from filings.readers import pdf
+
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    shutil.copy(Path(__file__).parent / "fixtures" / "formats" / "中卫市公安局_项目支出绩效自评表.pdf", raw / "2024" / "中卫.pdf")
+    files = discover(raw, 2024)
+    monkeypatch.setattr(pdf, "chinese_font_installed", lambda: False)
+    (first,) = batches(tmp_path / "warehouse", raw, 2024, files)
+    assert first.tables["filings"]["reason_code"].to_list() == ["needs_font"]
+    publish(tmp_path / "warehouse", 2024, first.tables)
+    monkeypatch.undo()
+    (again,) = batches(tmp_path / "warehouse", raw, 2024, files)
+    assert (again.parsed, again.tables["filings"]["status"].to_list()) == (1, ["parsed"])

@@ -11,7 +11,9 @@ character is taken as upright, where pdfplumber reads text turned sideways on th
 from __future__ import annotations
 
 import ctypes
+import subprocess
 from bisect import bisect_left
+from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -56,8 +58,12 @@ def read(data: bytes) -> list[Row]:
         raise
     with document:
         pages = [_page(document[index]) for index in range(len(document))]
-    if not any(chars for chars, _ in pages):
-        raise UnreadableFiling("PDF 没有文字层(扫描件),需要 OCR 识别后再报送", "needs_ocr")
+        if not any(chars for chars, _ in pages):
+            raise UnreadableFiling("PDF 没有文字层(扫描件),需要 OCR 识别后再报送", "needs_ocr")
+        if not chinese_font_installed() and any(
+                _needs_system_font(document[n]) for n, (chars, _) in enumerate(pages) if _chinese(chars)):
+            raise UnreadableFiling("PDF 的中文字体未嵌入文件,而本机没有中文字体,读取会丢字:请在本机安装中文字体"
+                                   "(如 fonts-wqy-microhei)后重新运行", "needs_font")
     rows, line = [], 0
     for number, (chars, edges) in enumerate(pages, start=1):
         for on_page, values in enumerate(_page_items(chars, *edges), start=1):
@@ -90,7 +96,7 @@ def _chars(textpage, shown, media) -> list[Char]:
 def _edges(page, shown, media) -> tuple[list, list]:
     """The horizontal (top, x0, x1) and vertical (x, top, bottom) pieces of the page's paths."""
     horizontal, vertical = [], []
-    for path, matrix in _paths(page, pdfium.PdfMatrix()):
+    for path, matrix in _objects(page, pdfium.PdfMatrix(), pdfium_c.FPDF_PAGEOBJ_PATH):
         for (xa, ya), (xb, yb) in _segments(path, matrix):
             x0, top, x1, bottom = shown(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb), media)
             if x0 == x1:
@@ -100,21 +106,52 @@ def _edges(page, shown, media) -> tuple[list, list]:
     return horizontal, vertical
 
 
-def _paths(parent, matrix, form: bool = False):
-    """(path object, its matrix to the page) for every path of the page, inside forms too."""
+def _objects(parent, matrix, kind: int, form: bool = False):
+    """(object, its matrix to the page) for every object of `kind` of the page, inside forms too."""
     count, get = ((pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject) if form
                   else (pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject))
     for index in range(count(parent)):
         obj = get(parent, index)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+        own_kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if own_kind in (kind, pdfium_c.FPDF_PAGEOBJ_FORM):
             own = pdfium_c.FS_MATRIX()
             pdfium_c.FPDFPageObj_GetMatrix(obj, own)
             to_page = pdfium.PdfMatrix.from_raw(own).multiply(matrix)
-            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            if own_kind == kind:
                 yield obj, to_page
             else:
-                yield from _paths(obj, to_page, form=True)
+                yield from _objects(obj, to_page, kind, form=True)
+
+
+# Fonts PDFium carries its own forms of (the PDF standard 14 and their usual names), so that text in
+# them reads whole without the font in the file or on the machine.
+_STANDARD_FONTS = ("Helvetica", "Arial", "Times", "Courier", "Symbol", "ZapfDingbats")
+
+
+def _needs_system_font(page) -> bool:
+    """Whether the page has text in a font neither embedded in the file nor carried by PDFium."""
+    name = ctypes.create_string_buffer(256)
+    for text, _ in _objects(page.raw, pdfium.PdfMatrix(), pdfium_c.FPDF_PAGEOBJ_TEXT):
+        font = pdfium_c.FPDFTextObj_GetFont(text)
+        pdfium_c.FPDFFont_GetBaseFontName(font, name, len(name))
+        if not pdfium_c.FPDFFont_GetIsEmbedded(font) and not name.value.decode("latin-1").startswith(_STANDARD_FONTS):
+            return True
+    return False
+
+
+def _chinese(chars: list[Char]) -> bool:
+    return any("\u4e00" <= char.text <= "\u9fff" for char in chars)
+
+
+@lru_cache(maxsize=1)
+def chinese_font_installed() -> bool:
+    """Whether the machine has a Chinese font for PDFium to draw a font not in the file from
+    (PDFium reads the fonts folders fontconfig lists; without fontconfig, none is taken to be there)."""
+    try:
+        listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return bool(listed.stdout.strip())
 
 
 def _segments(path, matrix):
