@@ -145,8 +145,9 @@ def _chinese(chars: list[Char]) -> bool:
 
 @lru_cache(maxsize=1)
 def chinese_font_installed() -> bool:
-    """Whether the machine has a Chinese font for PDFium to draw a font not in the file from
-    (PDFium reads the fonts folders fontconfig lists; without fontconfig, none is taken to be there)."""
+    """Whether the machine has a Chinese font for PDFium to stand in for one the file lacks. PDFium
+    scans the usual font folders (/usr/share/fonts …) itself; fontconfig's list of them stands for
+    what it finds there, and without fontconfig no font is taken to be there."""
     try:
         listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
