@@ -25,10 +25,11 @@ run: $(STAMP) fonts
 # A Chinese font for PDFium: a PDF whose Chinese font is not embedded (Adobe's STSong-Light, as
 # reportlab and some office suites write it) loses characters without one (the first of a wrapped
 # cell line, seen on every such PDF of the corpus). Installed with apt-get when missing (root needed).
+# fontconfig too: jixiao asks its fc-list whether the machine has a Chinese font.
 fonts:
 	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
 	  echo "installing fonts-wqy-microhei, a Chinese font PDFium needs for PDFs that do not embed theirs (needs root)"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei) \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei fontconfig) \
 	  || echo "warning: no Chinese font installed: PDFs without embedded fonts may lose characters"; \
 	fi
 

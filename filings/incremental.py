@@ -40,8 +40,9 @@ def batches(warehouse: Location, raw_root: Location, year: int, files: list[RawF
     """The partition's tables, `size` files at a time taken in the order of their paths, so that the
     batches one after another are the tables of the whole partition in canonical order (one empty
     batch when there are no files). With `reuse`, files as last published (same bytes, same parser
-    version) are not parsed: their published rows are read. `progress(files done)` as each batch is read;
-    `workers`: parser processes (by default one a core). Raises DamagedWarehouse when the published partition cannot be read."""
+    version) are not parsed: their published rows are read. `progress(files done)` as each batch is
+    read; `workers`: parser processes (by default one a core). Raises DamagedWarehouse when the
+    published partition cannot be read."""
     files = sorted(files, key=lambda f: f.source_file)
     with _published(warehouse, year, region) if reuse else nullcontext() as published:
         known = _known(published) if published else {}

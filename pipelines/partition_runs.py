@@ -12,12 +12,9 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the UI
 
 @dataclass(frozen=True)
 class PartitionRun:
-    year: int
-    region: str
     success: bool
     run_id: str
     metadata: dict[str, object] = field(default_factory=dict)  # parsed_filings' and the stages' seconds
-
 
 
 def partition_name(year: int, region: str) -> str:
@@ -39,10 +36,10 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
         partition_key=partition_key(year, region), instance=DagsterInstance.get(), raise_on_error=False,
         run_config={**QUIET, "ops": {"parsed_filings": {"config": parse}}})
     if not result.success:
-        return PartitionRun(year, region, False, result.run_id)
+        return PartitionRun(False, result.run_id)
     metadata = {key: value.value for key, value in result.asset_materializations_for_node("parsed_filings")[0]
                 .metadata.items()}
     published = next(m for m in result.asset_materializations_for_node("warehouse_tables")
                      if m.asset_key.to_user_string() == "check_results")
     metadata |= {key: value.value for key, value in published.metadata.items() if key.startswith("seconds_")}
-    return PartitionRun(year, region, True, result.run_id, metadata)
+    return PartitionRun(True, result.run_id, metadata)

@@ -8,6 +8,7 @@ from dagster import load_assets_from_package_module, materialize
 
 import assets
 from conftest import RAW, ZHONGWEI, edit_line, ephemeral_instance, sample_text
+from filings import parse
 from filings.parse import PARALLEL_FROM, parse_batches
 from filings.schemas import TABLES
 from filings.staging import staging_folder
@@ -76,3 +77,25 @@ def test_parallel_batches_hold_each_file_once_in_order():
         [min(size, len(paths) - start) for start in range(0, len(paths), size)]
     assert [f.source_file for batch in batches for chunk in batch for f in chunk] == \
         [p.relative_to(RAW).as_posix() for p in paths]
+
+
+def test_the_workers_config_sets_the_parser_processes(tmp_path, monkeypatch):
+    """The op config `workers` (jixiao run --workers) reaches the parser: one worker parses in the
+    run's own process, two start a pool of two (parallel from one file here)."""
+    folder = tmp_path / "raw" / "2024" / REGION
+    folder.mkdir(parents=True)
+    for source in sorted((RAW / "2024").glob("*.txt")):
+        shutil.copy(source, folder / source.name)
+    pools = []
+    pool = parse.ProcessPoolExecutor
+    monkeypatch.setattr(parse, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parse, "ProcessPoolExecutor", lambda max_workers: pools.append(max_workers) or pool(max_workers))
+    for workers, warehouse in ((1, "one"), (2, "two")):
+        result = materialize(load_assets_from_package_module(assets), partition_key=partition_key(2024, REGION),
+                             resources={"paths": JixiaoPaths(raw_dir=str(tmp_path / "raw"),
+                                                             warehouse_dir=str(tmp_path / warehouse))},
+                             run_config={"ops": {"parsed_filings": {"config": {"workers": workers}}}},
+                             instance=ephemeral_instance(REGION))
+        assert result.success
+    assert pools == [2]
+    _same(_tables(tmp_path / "one"), _tables(tmp_path / "two"))

@@ -63,7 +63,7 @@ def read(data: bytes) -> list[Row]:
         if not chinese_font_installed() and any(
                 _needs_system_font(document[n]) for n, (chars, _) in enumerate(pages) if _chinese(chars)):
             raise UnreadableFiling("PDF 的中文字体未嵌入文件,而本机没有中文字体,读取会丢字:请在本机安装中文字体"
-                                   "(如 fonts-wqy-microhei)后重新运行", "needs_font")
+                                   "(如 fonts-wqy-microhei,及 fontconfig)后重新运行", "needs_font")
     rows, line = [], 0
     for number, (chars, edges) in enumerate(pages, start=1):
         for on_page, values in enumerate(_page_items(chars, *edges), start=1):
