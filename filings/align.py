@@ -126,7 +126,8 @@ def _table(kinds: tuple[str, ...], template: Template | None) -> _Table:
 
 def _assignment(fits: tuple, cols: tuple[int, ...], positions: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
     """(cell index, column index) pairs of the best assignment over every shift."""
-    best_score, best = float("-inf"), ()
+    best_score: float = float("-inf")
+    best: tuple[tuple[int, int], ...] = ()
     for shift in SHIFTS:
         score, taken = _align_shifted(fits, cols, positions, shift)
         if score > best_score:

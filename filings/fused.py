@@ -97,18 +97,16 @@ def segment_rows(run: str, roles: tuple[str, ...]) -> list[Split] | None:
     ends.append(len(run))
     needed = len([r for r in roles if _KINDS.get(r, "number") != "text"])  # whole rows only
 
-    @lru_cache(maxsize=None)
-    def best_from(start: int) -> tuple[float, tuple[Split, ...]] | None:
-        if start == len(run):
-            return 0.0, ()
+    # The best rows from each place a row can start to the end of the run, the last place first.
+    best: dict[int, tuple[float, tuple[Split, ...]] | None] = {len(run): (0.0, ())}
+    for start in sorted({0, *ends[:-1]} - {len(run)}, reverse=True):
         options = []
         for end in (e for e in ends if e > start):
-            first, rest = segment(run[start:end], roles), best_from(end)
+            first, rest = segment(run[start:end], roles), best[end]
             if first is not None and rest is not None and len(first.cells) >= needed:
                 options.append((first.score - _ROW_COST + rest[0], (first, *rest[1])))
-        return max(options, key=lambda o: o[0]) if options else None
-
-    found = best_from(0)
+        best[start] = max(options, key=lambda o: o[0]) if options else None
+    found = best[0]
     return list(found[1]) if found else None
 
 
@@ -161,7 +159,8 @@ def _plausibility(cells: dict[str, str]) -> float | None:
     score = (0.5 if "level3" in cells else -0.25) * len(cells) + 0.01 * len(cells.get("level3", ""))  # names run long
     base, spent = number.get("budget_adjusted") or number.get("budget_initial"), number.get("spent")
     if "execution_rate" in cells and base and spent is not None:
-        if abs(spent / base - parse_rate(cells["execution_rate"]).value) > 0.005:
+        rate = parse_rate(cells["execution_rate"])
+        if rate is None or abs(spent / base - rate.value) > 0.005:
             return None
         score += 3
     if base is not None and spent == base:
@@ -178,9 +177,9 @@ def _plausibility(cells: dict[str, str]) -> float | None:
     measures = [parse_measure(v) for v in (target, actual) if v]
     if len(measures) == 2 and all(m.kind == "quantity" for m in measures) and measures[0].unit != measures[1].unit:
         score -= 1  # 10 | 0%: a number cut in two
-    for value in (target, actual):
-        kind = parse_measure(value).kind if value else None
-        if kind == "qualitative" and any(ch.isdigit() for ch in value):
+    for text in (target, actual):
+        kind = parse_measure(text).kind if text else None
+        if kind == "qualitative" and any(ch.isdigit() for ch in text or ""):
             score -= 1  # a number glued to words: more likely a split too few
         elif kind == "quantity":
             score += 0.5

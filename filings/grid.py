@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from filings.text import clean
 
@@ -54,6 +54,11 @@ def _cell(col: int, raw: str) -> Cell | None:
     """The cell of `raw` in column `col`; None when it is blank once cleaned."""
     text = clean(raw)
     return Cell(col, raw.strip(), text, text.replace(" ", "")) if text else None
+
+
+def present(rows: Iterable[Row | None]) -> list[Row]:
+    """The rows that are not None (row_of's None: a row whose cells are all empty)."""
+    return [row for row in rows if row is not None]
 
 
 def find_cell(row: Row, *labels: str) -> Cell | None:

@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 
 from filings.align import UNIT_NOTE
-from filings.grid import Row, row_of
+from filings.grid import Row, present, row_of
 from filings.reflow import Token, preamble
 from filings.templates import (
     FUND_HEADERS,
@@ -68,7 +68,7 @@ def rebuild(tokens: list[Token]) -> list[Row] | None:
     indicator_rows, orphans = found
     rows = preamble(tokens[:funds])
     if len(orphans) == len(unvalued):  # the values, in order, of the labels left without one
-        rows += [row_of(line, [label, value]) for label, value in zip(unvalued, orphans)]
+        rows += present(row_of(line, [label, value]) for label, value in zip(unvalued, orphans))
     return [*rows, *fund_rows, *_goals(_joined(tokens[goals:table], template), line), *indicator_rows]
 
 
@@ -80,7 +80,7 @@ def _funds(tokens: list[Token], unvalued: list[str]) -> list[Row] | None:
     """The heading row and a row per item. A run of figures right after an item is its own; the
     runs after the headings go, in equal shares, to the items without one, in order. Figures
     fill an item's row from the last column (a blank 年初预算数 is what drops out)."""
-    label, headings, items = tokens[0].text, [], []
+    label, headings, items = tokens[0].text, list[str](), list[str]()
     runs: list[tuple[int | None, list[str]]] = []  # (the item a run follows, its figures)
     previous = None
     for token in tokens[1:]:
@@ -115,9 +115,9 @@ def _funds(tokens: list[Token], unvalued: list[str]) -> list[Row] | None:
     if not items or any(len(figures) > width for figures in owned.values()):
         return None
     line = tokens[0].line
-    return [row_of(line, [label, *headings]), *(
+    return present([row_of(line, [label, *headings]), *(
         row_of(line, [item, *[None] * (width - len(owned.get(i, []))), *owned.get(i, [])])
-        for i, item in enumerate(items))]
+        for i, item in enumerate(items))])
 
 
 def _goals(tokens: list[Token], line: int) -> list[Row]:
@@ -128,7 +128,7 @@ def _goals(tokens: list[Token], line: int) -> list[Row]:
     if not labels or not texts:
         return []
     texts = texts[:len(labels) - 1] + ["".join(texts[len(labels) - 1:])]
-    return [row_of(line, [GOAL_BLOCK[0], *labels]), row_of(line, [None, *texts])]
+    return present([row_of(line, [GOAL_BLOCK[0], *labels]), row_of(line, [None, *texts])])
 
 
 def _label(text: str, template: Template) -> bool:
@@ -205,8 +205,8 @@ def _indicators(tokens: list[Token], template: Template, line: int) -> tuple[lis
             names.append([text])
             levels.append(level2)
             kind = "name"
-        elif template.level1(text) is not None:
-            level1[template.level1(text)] = text
+        elif (stands_for := template.level1(text)) is not None:
+            level1[stands_for] = text
             kind = "label"
         elif (full := _level2(text, template)) is not None:
             level2, kind = full, "label"
@@ -228,8 +228,8 @@ def _indicators(tokens: list[Token], template: Template, line: int) -> tuple[lis
     for i, (name, level) in enumerate(zip(names, levels)):
         family = template.family_of(name_key(level)) if level else None
         first = family is not None and family not in {template.family_of(name_key(x)) for x in levels[:i] if x}
-        row = [level1.get(family) if first else None, level, "".join(name),
+        row = [level1.get(family) if first and family is not None else None, level, "".join(name),
                *figures[i * _FIGURES:(i + 1) * _FIGURES], "".join(reasons.get(i, [])) or None]
         rows.append(row_of(line, row))
     rows.append(row_of(line, ["总分", *[None] * (_HEADER.index("分值") - 1), *figures[-_TOTAL_FIGURES:]]))
-    return rows, orphans
+    return present(rows), orphans

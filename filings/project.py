@@ -243,7 +243,7 @@ def _carry_labels(rows: list[Row], columns: list[Column], template: Template, fo
     """
     level1 = level2 = method = None
     inferred = False
-    points: dict[str, float | None] = {}
+    points: dict[str | None, float | None] = {}
     level2_points = None
     form.indicator_rows_read += len(rows)
     for row in rows:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from filings.align import UNIT_NOTE
-from filings.grid import Row, row_of
+from filings.grid import Row, present, row_of
 from filings.templates import (
     FUND_END,
     FUND_HEADERS,
@@ -73,27 +73,28 @@ def _reflow_form(tokens: list[Token], blanks_kept: bool, fused: bool) -> list[Ro
     funds = _fund_header(keys, indicators if indicators is not None else len(keys))
     if indicators is None and funds is None:
         return None
-    ind_label = _indicator_label(keys, indicators)
-    fund_label = funds
-    while fund_label is not None and fund_label > 0 and funds - fund_label < 2 \
-            and _FUND_LABEL.search(keys[fund_label - 1]):
-        fund_label -= 1
-    end = len(tokens)
-    head_end = fund_label if fund_label is not None else ind_label
-    rows = preamble(tokens[:head_end])
-    if funds is not None:
-        body_end = ind_label if ind_label is not None else end
+    ind_label = None if indicators is None else _indicator_label(keys, indicators)
+    fund_label = None if funds is None else _fund_label(keys, funds)
+    rows = preamble(tokens[:fund_label if fund_label is not None else ind_label])
+    if funds is not None and fund_label is not None:
+        body_end = ind_label if ind_label is not None else len(tokens)
         rows += _funds(tokens, fund_label, funds, body_end, blanks_kept, fused)
-    if indicators is not None:
+    if indicators is not None and ind_label is not None:
         rows += _indicators(tokens, ind_label, indicators, blanks_kept, fused)
     return rows
 
 
-def _indicator_label(keys: list[str], indicators: int | None) -> int | None:
+def _fund_label(keys: list[str], funds: int) -> int:
+    """Where the funds block starts: its label, up to two cells before the column headings."""
+    at = funds
+    while at > 0 and funds - at < 2 and _FUND_LABEL.search(keys[at - 1]):
+        at -= 1
+    return at
+
+
+def _indicator_label(keys: list[str], indicators: int) -> int:
     """Where the indicator block starts: its 绩效指标 label, before the heading row or before a
     first heading row that a merged header left ahead of it (年度指标值 | 实际完成值 | 分值 …)."""
-    if indicators is None:
-        return None
     at = indicators - 1
     words = tuple(word for word, _ in INDICATOR_HEADERS)
     while at >= 0 and keys[at].startswith(words):
@@ -149,7 +150,7 @@ def preamble(tokens: list[Token]) -> list[Row]:
     return [row for group in groups if (row := _row(group[0].line, dict(enumerate(t.text for t in group))))]
 
 
-def _header(tokens: list[Token], label: int, start: int, headers) -> tuple[Row | None, int]:
+def _header(tokens: list[Token], label: int, start: int, headers) -> tuple[Row, int]:
     """The header row (block label at column 0, headings after it) and where it ends."""
     keys = [t.key for t in tokens]
     end = _header_end(keys, start, headers)
@@ -159,7 +160,13 @@ def _header(tokens: list[Token], label: int, start: int, headers) -> tuple[Row |
             cells[-1] += token.text
         else:
             cells.append(token.text)
-    return _row(tokens[start].line, dict(enumerate(cells))), end
+    return _header_row(tokens[start].line, cells), end
+
+
+def _header_row(line: int, texts: list[str]) -> Row:
+    row = _row(line, dict(enumerate(texts)))
+    assert row is not None, "a header row holds its headings"
+    return row
 
 
 def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: bool, fused: bool) -> list[Row]:
@@ -169,13 +176,15 @@ def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: b
     if fused:
         roles = tuple(_role(c.key, FUND_HEADERS) for c in header.cells[1:])
 
-        def label(token: Token) -> bool:
+        def starts_item(token: Token) -> bool:
             return bool(FUND_ITEM.match(token.key)) or token.key.startswith(FUND_END)
 
-        body = _expanded(_runs(tokens[at:end], label), lambda t: None if label(t) else segment(t.text, roles))
+        body = _expanded(_runs(tokens[at:end], starts_item),
+                         lambda t: None if starts_item(t) else segment(t.text, roles))
         tokens, end = tokens[:at] + body, at + len(body)
     width = len(header.cells)
-    rows, current = [header], []
+    rows: list[Row | None] = [header]
+    current: list[Token] = []
     while at < end and not tokens[at].key.startswith(FUND_END):
         token = tokens[at]
         if current and (FUND_ITEM.match(token.key) or (blanks_kept and len(current) == width)):
@@ -192,7 +201,7 @@ def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: b
     for group, first in ((labels, 0), (texts, 1)):
         if group:
             rows.append(_row(group[0].line, {first + i: t.text for i, t in enumerate(group)}))
-    return [row for row in rows if row is not None]
+    return present(rows)
 
 
 def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, fused: bool) -> list[Row]:
@@ -203,7 +212,7 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, 
         second = tokens[start:at]
         split = {_role(t.key, INDICATOR_HEADERS) for t in second}
         extra = [t.text for t in tokens[label + 1:start] if _role(t.key, INDICATOR_HEADERS) not in split]
-        header = _row(header.line, dict(enumerate([tokens[label].text, *(t.text for t in second), *extra])))
+        header = _header_row(header.line, [tokens[label].text, *(t.text for t in second), *extra])
     roles = [_role(cell.key, INDICATOR_HEADERS) for cell in header.cells[1:]]
     template = choose_template([c.key for c in header.cells], [t.text for t in tokens[at:]])
     if fused:
@@ -212,7 +221,8 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, 
     number_cols = [i + 1 for i, role in enumerate(roles) if role in _NUMBER_ROLES]
     filled_cols = [i + 1 for i, role in enumerate(roles) if role not in _TEXT_ROLES]
     last_col = len(roles) if blanks_kept or not filled_cols else (number_cols or filled_cols)[-1]
-    rows, current = [header], []
+    rows: list[Row | None] = [header]
+    current: list[Token] = []
 
     def flush() -> None:
         if current:
@@ -241,7 +251,7 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, 
             flush()
         at += 1
     flush()
-    return [row for row in rows if row is not None]
+    return present(rows)
 
 
 def _reason_at(tokens: list[Token], at: int, template: Template) -> bool:
@@ -253,8 +263,9 @@ def _reason_at(tokens: list[Token], at: int, template: Template) -> bool:
     return after is None or _rank(after, template, []) > 0 or after.key.startswith((*TOTAL_LABELS, "指标"))
 
 
-def _role(key: str, headers) -> str | None:
-    return next((role for word, role in headers if key.startswith(word)), None)
+def _role(key: str, headers) -> str:
+    """The role of a column heading; "" for a heading of no known column."""
+    return next((role for word, role in headers if key.startswith(word)), "")
 
 
 def _expanded(tokens: list[Token], split) -> list[Token]:

@@ -43,10 +43,10 @@ class Template:
         """Whether the header words occur in the indicator header, in their order."""
         at = 0
         for word in self.header_words:
-            at = next((i for i in range(at, len(header)) if word in header[i]), None)
-            if at is None:
+            found = next((i for i in range(at, len(header)) if word in header[i]), None)
+            if found is None:
                 return False
-            at += 1
+            at = found + 1
         return bool(self.header_words)
 
     @cached_property

@@ -181,7 +181,10 @@ def main() -> None:
     success, seconds, _ = run_year(2024)
     wall = time.perf_counter() - started
 
+    from filings.native import running_compiled
     from filings.warehouse import read
+
+    compiled = running_compiled("filings.project")
 
     findings = read(work / "warehouse", "check_results", 2024)
     by_check = score(Counter(findings.select("source_file", "check_id", "line", "field").rows()),
@@ -192,6 +195,7 @@ def main() -> None:
     forms = read(work / "warehouse", "forms", 2024).height
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"parser: {'compiled by mypyc (make native)' if compiled else 'plain Python'}")
     print(f"corpus: {counts['forms']} forms in {counts['files']} files, {total_bytes / 1e6:.1f} MB "
           f"(generated in {generated:.1f} s), seed {args.seed}")
     print("files per format: " + ", ".join(f"{suffix} {n}" for suffix, n in formats.most_common()))

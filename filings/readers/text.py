@@ -43,7 +43,7 @@ def read(data: bytes) -> list[Row]:
         rebuilt = reflow(tokens, blanks_kept=False)
         if rebuilt is not None:
             return rebuilt
-    rows = []
+    rows: list[Row] = []
     for number, line in _joined_chunks(lines):
         if line.lstrip().startswith("#"):
             line = line.lstrip().lstrip("#")

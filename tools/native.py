@@ -1,0 +1,61 @@
+"""Compile the parser's hot modules to C with mypyc, beside their sources (`make native`; see
+filings/native.py). The same code, type-checked by mypy on the way; a compiled module checks the
+types of its arguments at run time. `--remove` deletes the compiled modules: the parser then runs
+as plain Python."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from filings.native import MANIFEST, source_digest, source_path  # noqa: E402
+
+# What parsing a form runs through, whatever its format (the readers of binary formats spend their
+# time in lxml, calamine and PDFium, already compiled).
+MODULES = ["filings.text", "filings.values", "filings.grid", "filings.templates", "filings.align",
+           "filings.split", "filings.project", "filings.department", "filings.summary", "filings.reflow",
+           "filings.fused", "filings.interleaved", "filings.readers.text"]
+GROUP = "filings.native_lib"  # the library the modules share: filings/native_lib__mypyc.*.so
+BUILD = ROOT / "build" / "native"
+
+
+def remove() -> None:
+    MANIFEST.unlink(missing_ok=True)
+    for name in MODULES:
+        path = source_path(name)
+        for compiled in path.parent.glob(f"{path.stem}.cpython-*.so"):
+            compiled.unlink()
+    for compiled in source_path(GROUP).parent.glob(f"{GROUP.rpartition('.')[2]}__mypyc.*.so"):
+        compiled.unlink()
+    shutil.rmtree(BUILD, ignore_errors=True)
+
+
+def build() -> None:
+    from mypyc.build import mypycify
+    from setuptools import setup
+
+    remove()
+    os.chdir(ROOT)  # mypy reads its settings from pyproject.toml here
+    sources = [str(source_path(name).relative_to(ROOT)) for name in MODULES]
+    setup(name="jixiao-native", ext_modules=mypycify(sources, group_name=GROUP, target_dir=str(BUILD)),
+          script_args=["--quiet", "build_ext", "--inplace", "--build-temp", str(BUILD / "temp")])
+    MANIFEST.write_text("".join(f"{name} {source_digest(source_path(name))}\n" for name in MODULES),
+                        encoding="utf-8")
+    print(f"compiled {len(MODULES)} modules; {MANIFEST.relative_to(ROOT)} lists them")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--remove", action="store_true", help="delete the compiled modules")
+    args = parser.parse_args()
+    remove() if args.remove else build()
+
+
+if __name__ == "__main__":
+    main()
