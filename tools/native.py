@@ -21,17 +21,14 @@ from filings.native import MANIFEST, source_digest, source_path  # noqa: E402
 MODULES = ["filings.text", "filings.values", "filings.grid", "filings.templates", "filings.align",
            "filings.split", "filings.project", "filings.department", "filings.summary", "filings.reflow",
            "filings.fused", "filings.interleaved", "filings.readers.text"]
-GROUP = "filings.native_lib"  # the library the modules share: filings/native_lib__mypyc.*.so
+GROUP = "filings.native_lib"  # the library the modules share: filings/native_lib__mypyc.cpython-*.so
 BUILD = ROOT / "build" / "native"
 
 
 def remove() -> None:
+    """Delete every compiled module of filings/ (those of an earlier list too) and the manifest."""
     MANIFEST.unlink(missing_ok=True)
-    for name in MODULES:
-        path = source_path(name)
-        for compiled in path.parent.glob(f"{path.stem}.cpython-*.so"):
-            compiled.unlink()
-    for compiled in source_path(GROUP).parent.glob(f"{GROUP.rpartition('.')[2]}__mypyc.*.so"):
+    for compiled in (ROOT / "filings").rglob("*.cpython-*.so"):
         compiled.unlink()
     shutil.rmtree(BUILD, ignore_errors=True)
 
