@@ -16,11 +16,12 @@ sys.path.insert(0, str(ROOT))
 
 from filings.native import MANIFEST, source_digest, source_path  # noqa: E402
 
-# What parsing a form runs through, whatever its format (the readers of binary formats spend their
-# time in lxml, calamine and PDFium, already compiled).
+# What parsing a form runs through, whatever its format, and the readers whose loops are Python's (the
+# PDF reader's time is mostly PDFium's own).
 MODULES = ["filings.text", "filings.values", "filings.grid", "filings.templates", "filings.align",
            "filings.split", "filings.project", "filings.department", "filings.summary", "filings.reflow",
-           "filings.fused", "filings.interleaved", "filings.readers.text"]
+           "filings.fused", "filings.interleaved", "filings.readers.text", "filings.readers.document",
+           "filings.readers.html", "filings.readers.spreadsheet"]
 GROUP = "filings.native_lib"  # the library the modules share: filings/native_lib__mypyc.cpython-*.so
 BUILD = ROOT / "build" / "native"
 

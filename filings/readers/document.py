@@ -24,6 +24,7 @@ def read(data: bytes) -> list[Row]:
     body = _main_document(data).find(f"{_W}body")
     rows, line, tables = [], 0, 0
     for block in body.iterchildren(_P, _TBL):
+        grid: list[list[str | None]]
         if block.tag == _P:
             grid, table = [[_text(block)]], None
         else:

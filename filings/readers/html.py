@@ -25,7 +25,8 @@ def read(data: bytes) -> list[Row]:
     root = lxml.html.fromstring(page, parser=parser)
     for junk in root.iter("script", "style"):
         junk.drop_tree()
-    rows, line, tables = [], 0, {}  # table element → (its number, rows so far)
+    rows, line = [], 0
+    tables: dict[object, tuple[int, int]] = {}  # table element → (its number, rows so far)
     for element in root.iter():
         where = None
         if element.tag == "tr":
