@@ -80,7 +80,9 @@ def _funds(tokens: list[Token], unvalued: list[str]) -> list[Row] | None:
     """The heading row and a row per item. A run of figures right after an item is its own; the
     runs after the headings go, in equal shares, to the items without one, in order. Figures
     fill an item's row from the last column (a blank 年初预算数 is what drops out)."""
-    label, headings, items = tokens[0].text, list[str](), list[str]()
+    label = tokens[0].text
+    headings: list[str] = []
+    items: list[str] = []
     runs: list[tuple[int | None, list[str]]] = []  # (the item a run follows, its figures)
     previous = None
     for token in tokens[1:]:
