@@ -44,14 +44,15 @@ def floor(raw: Path) -> dict[str, float]:
 
 
 def parse_sample(raw: Path, every: int = SAMPLE_EVERY) -> dict[str, float]:
-    """Seconds per format to parse every `every`-th file in one process (as its share of the whole):
-    set against the floor's, it says which format's parsing is how far from the floor."""
-    from filings.parse import parse_path
+    """Seconds per format to parse every `every`-th file in one process (as its share of the whole),
+    the way a parser process does (parse_many: the garbage collector paused): set against the
+    floor's, it says which format's parsing is how far from the floor."""
+    from filings.parse import parse_many
 
     seconds: Counter = Counter()
     for path in sorted(p for p in raw.rglob("*") if p.is_file())[::every]:
         started = time.perf_counter()
-        parse_path(path, raw)
+        parse_many([path], raw, workers=1)
         seconds[path.suffix] += (time.perf_counter() - started) * every
     return dict(seconds)
 
