@@ -58,16 +58,12 @@ def choose(manifest: Path = MANIFEST) -> None:
     modules = compiled_modules(manifest)
     if not modules:
         return
-    if os.environ.get("JIXIAO_NATIVE", "1") == "0":
-        reason = None
-    else:
+    if os.environ.get("JIXIAO_NATIVE", "1") != "0":
         stale = stale_modules(modules)
         if not stale:
             return
-        reason = (f"changed since compiled: {', '.join(stale)}; the parser runs as plain Python (slower) "
-                  f"until `make native` compiles it again")
-    if reason:
-        warnings.warn(reason, stacklevel=2)
+        warnings.warn(f"changed since compiled: {', '.join(stale)}; the parser runs as plain Python (slower) "
+                      f"until `make native` compiles it again", stacklevel=2)
     sys.meta_path.insert(0, _FromSource(set(modules)))
 
 
