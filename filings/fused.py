@@ -174,13 +174,13 @@ def _plausibility(cells: dict[str, str]) -> float | None:
     target, actual = cells.get("target"), cells.get("actual")
     if target is not None and target == actual:
         score += 2  # a target met as written
-    measures = [parse_measure(v) for v in (target, actual) if v]
+    written = [(text, parse_measure(text)) for text in (target, actual) if text]
+    measures = [measure for _, measure in written]
     if len(measures) == 2 and all(m.kind == "quantity" for m in measures) and measures[0].unit != measures[1].unit:
         score -= 1  # 10 | 0%: a number cut in two
-    for text in (target, actual):
-        kind = parse_measure(text).kind if text else None
-        if kind == "qualitative" and any(ch.isdigit() for ch in text or ""):
+    for text, measure in written:
+        if measure.kind == "qualitative" and any(ch.isdigit() for ch in text):
             score -= 1  # a number glued to words: more likely a split too few
-        elif kind == "quantity":
+        elif measure.kind == "quantity":
             score += 0.5
     return score

@@ -92,6 +92,7 @@ def test_one_stale_module_runs_them_all_as_python_with_a_warning(tmp_path):
     assert "changed since compiled: filings.split" in done.stderr and "make native" in done.stderr
 
 
+@needs_native
 def test_jixiao_native_0_runs_the_parser_as_python():
     done = _python("import filings.project as p; from filings.native import running_compiled; "
                    "print(running_compiled('filings.project'), p.__file__)", JIXIAO_NATIVE="0")

@@ -143,10 +143,10 @@ def run_year(year: int, skip_unchanged: bool = False):
     instance, paths = DagsterInstance.get(), JixiaoPaths()
     found = regions(paths.raw, year)
     instance.add_dynamic_partitions(REGIONS.name, found)
-    todo = [(year, region) for region in found if not skip_unchanged
+    todo = [region for region in found if not skip_unchanged
             or not up_to_date(paths.warehouse, paths.raw, year, discover(paths.raw, year, region), region)]
     success, seconds, parsed = True, defaultdict(float), 0
-    for outcome in (run_partition(year, region) for year, region in todo):
+    for outcome in (run_partition(year, region) for region in todo):
         success &= outcome.success
         for key, value in outcome.metadata.items():
             if key.startswith("seconds_"):
