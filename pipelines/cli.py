@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipelines.partition_runs import partition_name, run_partition
+from pipelines.partition_runs import partition_name, run_partition, year_regions
 from pipelines.resources import PROJECT_ROOT, JixiaoPaths
 
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
@@ -29,12 +29,9 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
     files are all as last published (unless `force`), `batch_files` files at a time parsed by
     `workers` processes (by default the parsed_filings op's); print what was published and found."""
     dagster_home()
-    from dagster import DagsterInstance
-
-    from filings.discover import UNPLACED, discover, regions, reporting_years, unplaced
+    from filings.discover import discover, reporting_years, unplaced
     from filings.incremental import up_to_date
-    from filings.warehouse import published_regions
-    from pipelines.partitions import REGIONS, REPORTING_YEARS
+    from pipelines.partitions import REPORTING_YEARS
 
     paths = JixiaoPaths()
     years = years or reporting_years(paths.raw)
@@ -44,17 +41,13 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
     for stray in unplaced(paths.raw):
         print(f"warning: raw/{stray} is not under a reporting-year folder (raw/<YYYY>/…); not read")
     valid = set(REPORTING_YEARS.get_partition_keys())
-    instance = DagsterInstance.get()
     failed, done = [], []
     for year in years:
         if str(year) not in valid:
             print(f"{year}: skipped, outside the reporting years {min(valid)}–{max(valid)}")
             continue
-        # regions in raw/, and published ones since emptied (republished empty); "_" for an empty year
-        found = sorted(set(regions(paths.raw, year)) | set(published_regions(paths.warehouse, year))) or [UNPLACED]
-        instance.add_dynamic_partitions(REGIONS.name, found)
         outcomes = []
-        for region in found:
+        for region in year_regions(paths, year):
             files = discover(paths.raw, year, region)
             if not force and up_to_date(paths.warehouse, paths.raw, year, files, region):
                 print(f"{partition_name(year, region)}: {len(files)} files, all as last published: nothing to do (--force re-runs)")

@@ -22,6 +22,21 @@ def partition_name(year: int, region: str) -> str:
     return str(year) if region == UNPLACED else f"{year} {region}"
 
 
+def year_regions(paths, year: int) -> list[str]:
+    """The partitions of `year` a run goes through, added to the instance of DAGSTER_HOME: its region
+    folders in raw/ and the regions published before but since emptied (republished empty), in order;
+    `_` alone for a year with neither. `paths`: a JixiaoPaths."""
+    from dagster import DagsterInstance
+
+    from filings.discover import regions
+    from filings.warehouse import published_regions
+    from pipelines.partitions import REGIONS
+
+    found = sorted(set(regions(paths.raw, year)) | set(published_regions(paths.warehouse, year))) or [UNPLACED]
+    DagsterInstance.get().add_dynamic_partitions(REGIONS.name, found)
+    return found
+
+
 def run_partition(year: int, region: str, batch_files: int | None = None, workers: int | None = None) -> PartitionRun:
     """Materialise one partition with the instance of DAGSTER_HOME, `batch_files` files at a time
     parsed by `workers` processes (by default the parsed_filings op's: 500, one a core). The region

@@ -132,18 +132,13 @@ def run_year(year: int, skip_unchanged: bool = False):
     all succeeded, the seconds per stage (summed over the partitions) and the files parsed."""
     from collections import defaultdict
 
-    from dagster import DagsterInstance
-
-    from filings.discover import discover, regions
+    from filings.discover import discover
     from filings.incremental import up_to_date
-    from pipelines.partition_runs import run_partition
-    from pipelines.partitions import REGIONS
+    from pipelines.partition_runs import run_partition, year_regions
     from pipelines.resources import JixiaoPaths
 
-    instance, paths = DagsterInstance.get(), JixiaoPaths()
-    found = regions(paths.raw, year)
-    instance.add_dynamic_partitions(REGIONS.name, found)
-    todo = [region for region in found if not skip_unchanged
+    paths = JixiaoPaths()
+    todo = [region for region in year_regions(paths, year) if not skip_unchanged
             or not up_to_date(paths.warehouse, paths.raw, year, discover(paths.raw, year, region), region)]
     success, seconds, parsed = True, defaultdict(float), 0
     for outcome in (run_partition(year, region) for region in todo):
