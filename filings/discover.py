@@ -65,12 +65,19 @@ def reporting_years(raw_root: Location) -> list[int]:
 
 
 def discover(raw_root: Location, year: int, region: str | None = None) -> list[RawFile]:
-    """Every file filed for `year` (in `region` only, when given), in a stable order."""
+    """Every file filed for `year` (in `region` only, when given, walking only its folders), in a
+    stable order."""
     folder = raw_root / str(year)
     if not folder.is_dir():
         return []
-    files = [RawFile(p, p.relative_to(raw_root).as_posix(), year) for p in _visible_files(folder)]
-    return files if region is None else [f for f in files if f.region == region]
+    if region is None:
+        paths = list(_visible_files(folder))
+    else:
+        entries = [p for p in folder.iterdir() if not p.name.startswith(".")
+                   and (region_of(f"{year}/{p.name}/") if p.is_dir() else UNPLACED) == region]
+        paths = sorted(path for entry in entries
+                       for path in (_visible_files(entry) if entry.is_dir() else [entry] if entry.is_file() else []))
+    return [RawFile(p, p.relative_to(raw_root).as_posix(), year) for p in paths]
 
 
 def regions(raw_root: Location, year: int) -> list[str]:

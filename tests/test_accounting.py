@@ -8,6 +8,7 @@ import pytest
 
 from checks.integrity import schema_failures, unaccounted
 from conftest import RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
+from filings.discover import discover, regions
 from filings.parse import parse_filing
 from filings.tables import to_tables
 
@@ -166,3 +167,20 @@ def test_links_out_of_raw_are_refused(tmp_path):
     assert [(f.source_file, f.status) for f in filings] == [("2024/inside.txt", "quarantined"),
                                                             ("2024/link.txt", "quarantined")]
     assert all("raw/ 之外" in f.error for f in filings)
+
+
+def test_a_region_lists_exactly_its_files_of_the_year(tmp_path):
+    """discover(year, region) walks only the region's folders, yet lists what the whole year's
+    listing holds for that region: a folder whose name a partition key cannot hold is a region with
+    the name cleaned, files directly in the year are region "_", hidden clutter is skipped."""
+    year = tmp_path / "2024"
+    for name in ("甲市/a.txt", "甲市/深/b.txt", "乙|县/c.txt", "d.txt", "甲市/.DS_Store", ".hidden/e.txt", "甲市x/f.txt"):
+        (year / name).parent.mkdir(parents=True, exist_ok=True)
+        (year / name).write_text("x")
+    whole = discover(tmp_path, 2024)
+    assert [f.source_file for f in whole] == sorted(f"2024/{n}" for n in ("甲市/a.txt", "甲市/深/b.txt", "乙|县/c.txt",
+                                                                           "d.txt", "甲市x/f.txt"))
+    assert regions(tmp_path, 2024) == ["_", "乙_县", "甲市", "甲市x"]
+    for region in regions(tmp_path, 2024):
+        assert discover(tmp_path, 2024, region) == [f for f in whole if f.region == region], region
+    assert [f.source_file for f in discover(tmp_path, 2024, "甲市")] == ["2024/甲市/a.txt", "2024/甲市/深/b.txt"]
