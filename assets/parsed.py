@@ -7,9 +7,10 @@ from dagster import AssetExecutionContext, Config, Output, asset
 from checks.asset_checks import accounted_result, integrity_specs, schema_result
 from checks.integrity import schema_failures
 from filings.discover import RawFile, discover
-from filings.incremental import BATCH_FILES, DamagedWarehouse, batches
-from filings.staging import Staged, start_staging
+from filings.incremental import BATCH_FILES, DamagedWarehouse
+from filings.staging import Staged, stage_partition
 from filings.warehouse import scans
+from pipelines.parse_ahead import PARSING, take
 from pipelines.partitions import YEAR_REGIONS, year_region
 from pipelines.resources import JixiaoPaths
 from pipelines.stopwatch import Stopwatch
@@ -38,11 +39,11 @@ def parsed_filings(context: AssetExecutionContext, config: ParseConfig, paths: J
                      f"{config.batch_files} at a time")
     rebuilt = False
     try:
-        staged, parsed = _stage(context, paths, files, config, clock, reuse=True)
+        staged, parsed, ahead = _stage(context, paths, files, config, clock, reuse=True)
     except DamagedWarehouse as exc:
         context.log.warning(f"published tables unreadable, rebuilding {year} region={region} from raw/: {exc}")
         rebuilt = True
-        staged, parsed = _stage(context, paths, files, config, clock, reuse=False)
+        staged, parsed, ahead = _stage(context, paths, files, config, clock, reuse=False)
     with scans(staged.parts()) as tables:
         failures = schema_failures(tables)
         clock.lap("validate")
@@ -54,6 +55,7 @@ def parsed_filings(context: AssetExecutionContext, config: ParseConfig, paths: J
         "files_parsed": parsed,
         "files_reused": len(files) - parsed,
         "rebuilt_from_damaged_warehouse": rebuilt,
+        "parsed_ahead": ahead,
         "batches": staged.batches,
         "forms": staged.rows["forms"],
         "indicators": staged.rows["indicators"],
@@ -65,17 +67,20 @@ def parsed_filings(context: AssetExecutionContext, config: ParseConfig, paths: J
 
 
 def _stage(context: AssetExecutionContext, paths: JixiaoPaths, files: list[RawFile], config: ParseConfig,
-           clock: Stopwatch, reuse: bool) -> tuple[Staged, int]:
-    """Parse (or reuse) and stage the partition batch by batch: what was staged, and the number of
-    files parsed. The staged tables are validated whole afterwards: Pandera's cost is mostly per
-    call, and a call made while the workers parse the next batch waits for a core at every step."""
+           clock: Stopwatch, reuse: bool) -> tuple[Staged, int, bool]:
+    """Parse (or reuse) and stage the partition batch by batch, or take it as `jixiao run` parsed it
+    ahead of this run (pipelines/parse_ahead.py): what was staged, the number of files parsed, and
+    whether it was parsed ahead."""
     year, region = year_region(context.partition_key)
-    staged, parsed = start_staging(paths.warehouse, year, region, context.run_id), 0
-    for batch in batches(paths.warehouse, paths.raw, year, files, config.batch_files, region, reuse,
-                         progress=lambda done: context.log.info(f"read {done}/{len(files)} files"),
-                         workers=config.workers or None):
-        clock.lap("parse")
-        staged.add(batch.tables)
-        clock.lap("stage")
-        parsed += batch.parsed
-    return staged, parsed
+    ahead = take(paths, year, region, files) if reuse else None
+    if ahead is not None:
+        clock.lap("wait_for_parse_ahead")
+        clock.add(ahead.seconds)
+        context.log.info(f"{len(files)} files parsed ahead of this run by `jixiao run` ({ahead.parsed} parsed, "
+                         f"the others unchanged since the last run)")
+        return ahead.staged, ahead.parsed, True
+    with PARSING:
+        staged, parsed = stage_partition(
+            paths.warehouse, paths.raw, year, region, files, context.run_id, config.batch_files, config.workers or None,
+            reuse, progress=lambda done: context.log.info(f"read {done}/{len(files)} files"), lap=clock.lap)
+    return staged, parsed, False

@@ -7,10 +7,12 @@ and what an earlier run left is removed when the next one starts staging."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import polars as pl
 
-from filings.discover import UNPLACED
+from filings.discover import UNPLACED, RawFile
+from filings.incremental import BATCH_FILES, batches
 from filings.storage import Location, remove_tree
 from filings.warehouse import STAGING, write_parquet
 
@@ -46,6 +48,25 @@ def start_staging(warehouse: Location, year: int, region: str, run_id: str) -> S
     never overlap: see filings/warehouse.py)."""
     remove_tree(staging_folder(warehouse, year, region))
     return Staged(staging_folder(warehouse, year, region) / run_id)
+
+
+def stage_partition(warehouse: Location, raw_root: Location, year: int, region: str, files: list[RawFile],
+                    name: str, size: int = BATCH_FILES, workers: int | None = None, reuse: bool = True,
+                    progress: Callable[[int], object] = lambda done: None,
+                    lap: Callable[[str], object] = lambda stage: None) -> tuple[Staged, int]:
+    """Parse (or, with `reuse`, take from the warehouse) the partition's files and stage them as
+    `name` (the run id), `size` files at a time (see incremental.batches): what was staged, and the
+    number of files parsed. `lap("parse")` as each batch has been read, `lap("stage")` as it has
+    been written (a callback may raise to stop). The staged tables are validated whole afterwards:
+    Pandera's cost is mostly per call, and a call made while the workers parse the next batch waits
+    for a core at every step."""
+    staged, parsed = start_staging(warehouse, year, region, name), 0
+    for batch in batches(warehouse, raw_root, year, files, size, region, reuse, progress, workers):
+        lap("parse")
+        staged.add(batch.tables)
+        lap("stage")
+        parsed += batch.parsed
+    return staged, parsed
 
 
 def remove_staging(warehouse: Location, year: int, region: str = UNPLACED) -> None:

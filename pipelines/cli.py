@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipelines.partition_runs import partition_name, run_partition, year_regions
+from pipelines.partition_runs import PartitionRun, partition_name, regions_to_run, run_partitions
 from pipelines.resources import PROJECT_ROOT, JixiaoPaths
 
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
@@ -29,8 +29,7 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
     files are all as last published (unless `force`), `batch_files` files at a time parsed by
     `workers` processes (by default the parsed_filings op's); print what was published and found."""
     dagster_home()
-    from filings.discover import discover, reporting_years, unplaced
-    from filings.incremental import up_to_date
+    from filings.discover import reporting_years, unplaced
     from pipelines.partitions import REPORTING_YEARS
 
     paths = JixiaoPaths()
@@ -46,25 +45,21 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
         if str(year) not in valid:
             print(f"{year}: skipped, outside the reporting years {min(valid)}–{max(valid)}")
             continue
-        outcomes = []
-        for region in year_regions(paths, year):
-            files = discover(paths.raw, year, region)
-            if not force and up_to_date(paths.warehouse, paths.raw, year, files, region):
-                print(f"{partition_name(year, region)}: {len(files)} files, all as last published: nothing to do (--force re-runs)")
-                outcomes.append(True)
-            else:
-                outcomes.append(_run_partition(year, region, batch_files, workers))
+        todo, skipped = regions_to_run(paths, year, force)
+        for region, files in skipped.items():
+            print(f"{partition_name(year, region)}: {files} files, all as last published: nothing to do (--force re-runs)")
+        outcomes = [_report(year, region, outcome) for region, outcome in run_partitions(
+            year, todo, batch_files, workers,
+            started=lambda region: print(f"{partition_name(year, region)}: parsing, checking and publishing …", flush=True))]
         (done if all(outcomes) else failed).append(year)
     if done:
         print_summary(paths, done)
     return 1 if failed else 0
 
 
-def _run_partition(year: int, region: str, batch_files: int | None, workers: int | None) -> bool:
-    """Run one reporting year's region (its partition) in this process; print what it did."""
+def _report(year: int, region: str, outcome: PartitionRun) -> bool:
+    """Print what a partition's run did; whether it succeeded."""
     name = partition_name(year, region)
-    print(f"{name}: parsing, checking and publishing …", flush=True)
-    outcome = run_partition(year, region, batch_files, workers)
     if not outcome.success:
         print(f"{name}: FAILED — see run {outcome.run_id} in the Dagster UI (make ui)")
         return False

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
 from filings.discover import UNPLACED
 
@@ -37,6 +38,22 @@ def year_regions(paths, year: int) -> list[str]:
     return found
 
 
+def regions_to_run(paths, year: int, force: bool = False) -> tuple[list[str], dict[str, int]]:
+    """The partitions of `year` (see `year_regions`) a run goes through, and those it skips, unless
+    `force`, because their files are all as last published (with their number of files)."""
+    from filings.discover import discover
+    from filings.incremental import up_to_date
+
+    todo, skipped = [], {}
+    for region in year_regions(paths, year):
+        files = discover(paths.raw, year, region)
+        if force or not up_to_date(paths.warehouse, paths.raw, year, files, region):
+            todo.append(region)
+        else:
+            skipped[region] = len(files)
+    return todo, skipped
+
+
 def run_partition(year: int, region: str, batch_files: int | None = None, workers: int | None = None) -> PartitionRun:
     """Materialise one partition with the instance of DAGSTER_HOME, `batch_files` files at a time
     parsed by `workers` processes (by default the parsed_filings op's: 500, one a core). The region
@@ -58,3 +75,19 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
                      if m.asset_key.to_user_string() == "check_results")
     metadata |= {key: value.value for key, value in published.metadata.items() if key.startswith("seconds_")}
     return PartitionRun(True, result.run_id, metadata)
+
+
+def run_partitions(year: int, regions: list[str], batch_files: int | None = None, workers: int | None = None,
+                   started: Callable[[str], object] = lambda region: None) -> Iterator[tuple[str, PartitionRun]]:
+    """Run the partitions of `regions` one after another (see `run_partition`), each one's files
+    parsed while the run before checks and publishes (pipelines/parse_ahead.py); `started(region)`
+    as each run starts; yields each region's outcome as its run ends."""
+    from pipelines.parse_ahead import parsing_ahead
+
+    with parsing_ahead(year, regions, batch_files, workers) as ahead:
+        for region in regions:
+            started(region)
+            try:
+                yield region, run_partition(year, region, batch_files, workers)
+            finally:
+                ahead.finished(region)

@@ -17,5 +17,13 @@ class Stopwatch:
         self._laps[stage] = self._laps.get(stage, 0.0) + now - self._last
         self._last = now
 
+    def add(self, laps: dict[str, float]) -> None:
+        """Stages timed by another stopwatch."""
+        for stage, value in laps.items():
+            self._laps[stage] = self._laps.get(stage, 0.0) + value
+
+    def laps(self) -> dict[str, float]:
+        return dict(self._laps)
+
     def seconds(self) -> dict[str, float]:
         return {f"seconds_{stage}": round(value, 3) for stage, value in self._laps.items()}

@@ -1,0 +1,113 @@
+"""`jixiao run` parses each partition ahead of its run (pipelines/parse_ahead.py): the runs publish
+exactly what runs parsing for themselves publish, a run whose files changed since parses them
+itself, the thread keeps one partition ahead, and nothing parsed ahead is left staged."""
+
+import shutil
+import time
+
+import polars as pl
+import pytest
+from dagster import load_assets_from_package_module, materialize
+
+import assets
+from conftest import RAW, ephemeral_instance
+from filings.discover import discover
+from filings.schemas import TABLES
+from filings.staging import staging_folder
+from filings.warehouse import STAGING, read
+from pipelines import parse_ahead
+from pipelines.partition_runs import run_partitions, year_regions
+from pipelines.partitions import partition_key
+from pipelines.resources import JixiaoPaths
+
+REGIONS = {"云南": ["云南永德", "四川中江"], "安徽": ["安徽池州贵池", "安徽霍邱"], "湖北": ["湖北黄石"]}
+
+
+@pytest.fixture()
+def year_of_regions(tmp_path, monkeypatch):
+    """raw/2022/ of three regions, with the warehouse and DAGSTER_HOME `jixiao run` would use."""
+    raw, warehouse, home = tmp_path / "raw", tmp_path / "warehouse", tmp_path / "dagster_home"
+    for region, places in REGIONS.items():
+        (raw / "2022" / region).mkdir(parents=True)
+        for source in (RAW / "2022").iterdir():
+            if source.name.split("_")[0] in places:
+                shutil.copy(source, raw / "2022" / region / source.name)
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    for name, value in (("JIXIAO_RAW_DIR", raw), ("JIXIAO_WAREHOUSE_DIR", warehouse), ("DAGSTER_HOME", home)):
+        monkeypatch.setenv(name, str(value))
+    return raw, warehouse
+
+
+def _published(warehouse) -> dict[tuple[str, str], pl.DataFrame]:
+    return {(region, name): read(warehouse, name, 2022, region) for region in REGIONS for name in TABLES}
+
+
+def _nothing_staged(warehouse) -> bool:
+    return not [f for f in (warehouse / STAGING).rglob("*") if f.is_file()]
+
+
+def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year_of_regions, tmp_path):
+    raw, warehouse = year_of_regions
+    regions = year_regions(JixiaoPaths(), 2022)
+    outcomes = dict(run_partitions(2022, regions))
+    assert sorted(outcomes) == sorted(REGIONS)
+    assert all(outcome.success and outcome.metadata["parsed_ahead"] for outcome in outcomes.values())
+    assert _nothing_staged(warehouse)
+
+    themselves = tmp_path / "warehouse_parsed_in_run"  # as the UI, the sensor and the schedule run them
+    for region in REGIONS:
+        result = materialize(load_assets_from_package_module(assets), partition_key=partition_key(2022, region),
+                             resources={"paths": JixiaoPaths(raw_dir=str(raw), warehouse_dir=str(themselves))},
+                             instance=ephemeral_instance(*REGIONS))
+        assert result.success
+        assert result.asset_materializations_for_node("parsed_filings")[0].metadata["parsed_ahead"].value is False
+    ahead, own = _published(warehouse), _published(themselves)
+    assert sum(frame.height for (_, name), frame in ahead.items() if name == "forms") == 5
+    for key, frame in ahead.items():
+        assert frame.equals(own[key]), key
+
+
+def test_a_run_whose_files_changed_since_parses_them_itself(year_of_regions):
+    raw, warehouse = year_of_regions
+    paths = JixiaoPaths()
+    with parse_ahead.parsing_ahead(2022, ["安徽"]) as ahead:
+        ahead.results["安徽"].result(timeout=300)
+        assert (staging_folder(warehouse, 2022, "安徽") / parse_ahead.AHEAD).is_dir()
+        shutil.copy(raw / "2022" / "湖北" / next((raw / "2022" / "湖北").iterdir()).name, raw / "2022" / "安徽")
+        assert parse_ahead.take(paths, 2022, "安徽", discover(raw, 2022, "安徽")) is None
+    instance = ephemeral_instance(*REGIONS)
+    result = materialize(load_assets_from_package_module(assets), partition_key=partition_key(2022, "安徽"),
+                         resources={"paths": paths}, instance=instance)
+    assert result.success
+    assert read(warehouse, "filings", 2022, "安徽").height == 3
+    assert _nothing_staged(warehouse)
+
+
+def test_the_thread_keeps_one_partition_ahead_and_removes_what_no_run_took(year_of_regions):
+    raw, warehouse = year_of_regions
+    paths = JixiaoPaths()
+    with parse_ahead.parsing_ahead(2022, ["云南", "安徽", "湖北"]) as ahead:
+        taken = parse_ahead.take(paths, 2022, "云南", discover(raw, 2022, "云南"))
+        assert taken is not None and taken.files == [f.source_file for f in discover(raw, 2022, "云南")]
+        assert taken.parsed == 2 and taken.staged.rows["forms"] == 2
+        ahead.results["安徽"].result(timeout=300)
+        time.sleep(1)
+        assert not ahead.results["湖北"].done()  # not before 安徽's run takes it or ends
+        ahead.finished("安徽")  # 安徽's run ended without taking it (a failed run)
+        ahead.results["湖北"].result(timeout=300)
+        assert parse_ahead.take(paths, 2022, "安徽", discover(raw, 2022, "安徽")) is None  # its run is over
+    assert parse_ahead.take(paths, 2022, "湖北", discover(raw, 2022, "湖北")) is None  # no longer parsing ahead
+    for region in ("安徽", "湖北"):
+        assert not staging_folder(warehouse, 2022, region).exists(), region
+    assert (staging_folder(warehouse, 2022, "云南") / parse_ahead.AHEAD).is_dir()  # taken: its run publishes it
+
+
+def test_runs_left_early_stop_the_thread_and_leave_nothing_staged(year_of_regions):
+    _, warehouse = year_of_regions
+    regions = year_regions(JixiaoPaths(), 2022)
+    for region, outcome in run_partitions(2022, regions):
+        assert outcome.success
+        break  # a caller that stops after the first region
+    assert parse_ahead._active is None
+    assert _nothing_staged(warehouse)
