@@ -1,6 +1,7 @@
 """The staging area: a partition's parsed tables as a run writes them, batch by batch, before they
-are published. warehouse/_staging/reporting_year=<YYYY>/region=<region>/<run id>/<table>/part-<n>.parquet,
-in the warehouse so that any process of the run (a cluster pod among them) reads what another wrote;
+are published. warehouse/_staging/reporting_year=<YYYY>/region=<region>/<run id>/<table>/part-<n>.parquet
+(`parsed-ahead/` in place of the run id for what `jixiao run` parsed ahead of the run), in the
+warehouse so that any process of the run (a cluster pod among them) reads what another wrote;
 never read as published (filings/warehouse.py). A partition's staging is removed after its commit,
 and what an earlier run left is removed when the next one starts staging."""
 
@@ -55,11 +56,11 @@ def stage_partition(warehouse: Location, raw_root: Location, year: int, region: 
                     progress: Callable[[int], object] = lambda done: None,
                     lap: Callable[[str], object] = lambda stage: None) -> tuple[Staged, int]:
     """Parse (or, with `reuse`, take from the warehouse) the partition's files and stage them as
-    `name` (the run id), `size` files at a time (see incremental.batches): what was staged, and the
-    number of files parsed. `lap("parse")` as each batch has been read, `lap("stage")` as it has
-    been written (a callback may raise to stop). The staged tables are validated whole afterwards:
-    Pandera's cost is mostly per call, and a call made while the workers parse the next batch waits
-    for a core at every step."""
+    `name` (a run id, or the name of a partition parsed ahead of its run), `size` files at a time
+    (see incremental.batches): what was staged, and the number of files parsed. `lap("parse")` as
+    each batch has been read, `lap("stage")` as it has been written (a callback may raise to stop).
+    The staged tables are validated whole afterwards: Pandera's cost is mostly per call, and a call
+    made while the workers parse the next batch waits for a core at every step."""
     staged, parsed = start_staging(warehouse, year, region, name), 0
     for batch in batches(warehouse, raw_root, year, files, size, region, reuse, progress, workers):
         lap("parse")
