@@ -25,9 +25,10 @@ def dagster_home() -> Path:
 
 
 def run(years: list[int], force: bool = False, batch_files: int | None = None, workers: int | None = None) -> int:
-    """Materialise every asset for each reporting year, region by region, but for the regions whose
-    files are all as last published (unless `force`), `batch_files` files at a time parsed by
-    `workers` processes (by default the parsed_filings op's); print what was published and found."""
+    """Materialise every asset for each reporting year, region by region (each parsed while the one
+    before is checked and published), but for the regions whose files are all as last published
+    (unless `force`), `batch_files` files at a time parsed by `workers` processes (by default the
+    parsed_filings op's); print what was published and found."""
     dagster_home()
     from filings.discover import reporting_years, unplaced
     from pipelines.partitions import REPORTING_YEARS
@@ -40,21 +41,27 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
     for stray in unplaced(paths.raw):
         print(f"warning: raw/{stray} is not under a reporting-year folder (raw/<YYYY>/…); not read")
     valid = set(REPORTING_YEARS.get_partition_keys())
-    failed, done = [], []
+    todo: list[tuple[int, str]] = []
     for year in years:
         if str(year) not in valid:
             print(f"{year}: skipped, outside the reporting years {min(valid)}–{max(valid)}")
             continue
-        todo, skipped = regions_to_run(paths, year, force)
+        regions, skipped = regions_to_run(paths, year, force)
         for region, files in skipped.items():
             print(f"{partition_name(year, region)}: {files} files, all as last published: nothing to do (--force re-runs)")
-        outcomes = [_report(year, region, outcome) for region, outcome in run_partitions(
-            year, todo, batch_files, workers,
-            started=lambda region: print(f"{partition_name(year, region)}: parsing, checking and publishing …", flush=True))]
-        (done if all(outcomes) else failed).append(year)
+        todo += [(year, region) for region in regions]
+    failed = set()
+    for year, region, outcome in run_partitions(todo, batch_files, workers, started=_starting):
+        if not _report(year, region, outcome):
+            failed.add(year)
+    done = [year for year in years if str(year) in valid and year not in failed]
     if done:
         print_summary(paths, done)
     return 1 if failed else 0
+
+
+def _starting(year: int, region: str) -> None:
+    print(f"{partition_name(year, region)}: parsing, checking and publishing …", flush=True)
 
 
 def _report(year: int, region: str, outcome: PartitionRun) -> bool:

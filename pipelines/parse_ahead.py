@@ -1,4 +1,4 @@
-"""Parsing ahead, for `jixiao run`. A year's partitions run one after another, and after its files
+"""Parsing ahead, for `jixiao run`. Its partitions run one after another, and after its files
 are parsed most of a run is Python on one core (rules, publishing, Great Expectations, Dagster's
 events, the stewards' report) while the other core idles. So a thread of the same process parses
 the partitions in order, one ahead of the runs, staging each as its run would: the next
@@ -36,35 +36,38 @@ class _Stopped(Exception):
     """The runs ended before this partition's turn."""
 
 
-class _Ahead:
-    """The thread parsing `regions` of `year` in order, each once the run of the one before has
-    taken it or ended."""
+Partition = tuple[int, str]  # reporting year, region
 
-    def __init__(self, paths: JixiaoPaths, year: int, regions: list[str], batch_files: int,
+
+class _Ahead:
+    """The thread parsing `partitions` in order, each once the run of the one before has taken it
+    or ended."""
+
+    def __init__(self, paths: JixiaoPaths, partitions: list[Partition], batch_files: int,
                  workers: int | None) -> None:
-        self.paths, self.year, self.batch_files, self.workers = paths, year, batch_files, workers
-        self.results: dict[str, Future[Parsed]] = {region: Future() for region in regions}
-        self.taken: set[str] = set()  # by their runs
-        self.passed: set[str] = set()  # their runs have ended or taken them
-        self._turn = threading.Semaphore(1)  # released as each region is passed
+        self.paths, self.batch_files, self.workers = paths, batch_files, workers
+        self.results: dict[Partition, Future[Parsed]] = {partition: Future() for partition in partitions}
+        self.taken: set[Partition] = set()  # by their runs
+        self.passed: set[Partition] = set()  # their runs have ended or taken them
+        self._turn = threading.Semaphore(1)  # released as each partition is passed
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._parse_all, name="parse-ahead", daemon=True)
         self._thread.start()
 
     def _parse_all(self) -> None:
-        for region, result in self.results.items():
+        for partition, result in self.results.items():
             self._turn.acquire()
             if self._stop.is_set():
-                self._turn.release()  # for the next region's turn, stopped too
+                self._turn.release()  # for the next partition's turn, stopped too
                 result.set_exception(_Stopped())
                 continue
             try:
-                result.set_result(self._parse(region))
+                result.set_result(self._parse(*partition))
             except Exception as exc:  # the partition's run raises it, as if it had parsed
                 result.set_exception(exc)
 
-    def _parse(self, region: str) -> Parsed:
-        files = discover(self.paths.raw, self.year, region)
+    def _parse(self, year: int, region: str) -> Parsed:
+        files = discover(self.paths.raw, year, region)
         with PARSING:
             clock = Stopwatch()
 
@@ -73,23 +76,23 @@ class _Ahead:
                 if self._stop.is_set():
                     raise _Stopped()
 
-            staged, parsed = stage_partition(self.paths.warehouse, self.paths.raw, self.year, region, files, AHEAD,
+            staged, parsed = stage_partition(self.paths.warehouse, self.paths.raw, year, region, files, AHEAD,
                                              self.batch_files, self.workers, lap=lap)
         return Parsed(staged, parsed, [f.source_file for f in files], clock.laps())
 
-    def take(self, region: str, files: list[RawFile]) -> Parsed | None:
+    def take(self, partition: Partition, files: list[RawFile]) -> Parsed | None:
         """The partition as parsed ahead (waiting for it), when its files are the ones found now."""
-        self.taken.add(region)
+        self.taken.add(partition)
         try:
-            parsed = self.results[region].result()
+            parsed = self.results[partition].result()
         finally:
-            self.finished(region)
+            self.finished(partition)
         return parsed if parsed.files == [f.source_file for f in files] else None
 
-    def finished(self, region: str) -> None:
-        """The region's run has taken what was parsed ahead, or ended without it: the next one's turn."""
-        if region not in self.passed:
-            self.passed.add(region)
+    def finished(self, partition: Partition) -> None:
+        """The partition's run has taken what was parsed ahead, or ended without it: the next one's turn."""
+        if partition not in self.passed:
+            self.passed.add(partition)
             self._turn.release()
 
     def stop(self) -> None:
@@ -97,20 +100,20 @@ class _Ahead:
         self._stop.set()
         self._turn.release()
         self._thread.join()
-        for region in self.results.keys() - self.taken:
-            remove_staging(self.paths.warehouse, self.year, region)
+        for year, region in self.results.keys() - self.taken:
+            remove_staging(self.paths.warehouse, year, region)
 
 
 _active: _Ahead | None = None
 
 
 @contextmanager
-def parsing_ahead(year: int, regions: list[str], batch_files: int | None = None,
+def parsing_ahead(partitions: list[Partition], batch_files: int | None = None,
                   workers: int | None = None) -> Iterator[_Ahead]:
-    """Parse the partitions of `regions` ahead of their runs while the block runs them in order,
-    telling `finished(region)` as each run ends (one block at a time in a process)."""
+    """Parse `partitions` (year, region) ahead of their runs while the block runs them in order,
+    telling `finished(partition)` as each run ends (one block at a time in a process)."""
     global _active
-    _active = _Ahead(JixiaoPaths(), year, regions, batch_files or BATCH_FILES, workers)
+    _active = _Ahead(JixiaoPaths(), partitions, batch_files or BATCH_FILES, workers)
     try:
         yield _active
     finally:
@@ -122,7 +125,7 @@ def take(paths: JixiaoPaths, year: int, region: str, files: list[RawFile]) -> Pa
     """The partition's tables parsed ahead of this run (waiting for them, and raising what parsing
     raised), or None: not parsed ahead, or `files` (found by the run) are not the files parsed."""
     ahead = _active
-    if ahead is None or ahead.year != year or region not in ahead.results or region in ahead.passed \
+    if ahead is None or (year, region) not in ahead.results or (year, region) in ahead.passed \
             or (ahead.paths.raw, ahead.paths.warehouse) != (paths.raw, paths.warehouse):
         return None
-    return ahead.take(region, files)
+    return ahead.take((year, region), files)

@@ -77,17 +77,18 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
     return PartitionRun(True, result.run_id, metadata)
 
 
-def run_partitions(year: int, regions: list[str], batch_files: int | None = None, workers: int | None = None,
-                   started: Callable[[str], object] = lambda region: None) -> Iterator[tuple[str, PartitionRun]]:
-    """Run the partitions of `regions` one after another (see `run_partition`), each one's files
-    parsed while the run before checks and publishes (pipelines/parse_ahead.py); `started(region)`
-    as each run starts; yields each region's outcome as its run ends."""
+def run_partitions(partitions: list[tuple[int, str]], batch_files: int | None = None, workers: int | None = None,
+                   started: Callable[[int, str], object] = lambda year, region: None,
+                   ) -> Iterator[tuple[int, str, PartitionRun]]:
+    """Run `partitions` (year, region) one after another (see `run_partition`), each one's files
+    parsed while the run before checks and publishes (pipelines/parse_ahead.py), across years too;
+    `started(year, region)` as each run starts; yields each one's outcome as its run ends."""
     from pipelines.parse_ahead import parsing_ahead
 
-    with parsing_ahead(year, regions, batch_files, workers) as ahead:
-        for region in regions:
-            started(region)
+    with parsing_ahead(partitions, batch_files, workers) as ahead:
+        for year, region in partitions:
+            started(year, region)
             try:
-                yield region, run_partition(year, region, batch_files, workers)
+                yield year, region, run_partition(year, region, batch_files, workers)
             finally:
-                ahead.finished(region)
+                ahead.finished((year, region))

@@ -50,7 +50,7 @@ def _nothing_staged(warehouse) -> bool:
 def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year_of_regions, tmp_path):
     raw, warehouse = year_of_regions
     regions = year_regions(JixiaoPaths(), 2022)
-    outcomes = dict(run_partitions(2022, regions))
+    outcomes = {region: outcome for _, region, outcome in run_partitions([(2022, region) for region in regions])}
     assert sorted(outcomes) == sorted(REGIONS)
     assert all(outcome.success and outcome.metadata["parsed_ahead"] for outcome in outcomes.values())
     assert _nothing_staged(warehouse)
@@ -71,8 +71,8 @@ def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year
 def test_a_run_whose_files_changed_since_parses_them_itself(year_of_regions):
     raw, warehouse = year_of_regions
     paths = JixiaoPaths()
-    with parse_ahead.parsing_ahead(2022, ["安徽"]) as ahead:
-        ahead.results["安徽"].result(timeout=300)
+    with parse_ahead.parsing_ahead([(2022, "安徽")]) as ahead:
+        ahead.results[2022, "安徽"].result(timeout=300)
         assert (staging_folder(warehouse, 2022, "安徽") / parse_ahead.AHEAD).is_dir()
         shutil.copy(raw / "2022" / "湖北" / next((raw / "2022" / "湖北").iterdir()).name, raw / "2022" / "安徽")
         assert parse_ahead.take(paths, 2022, "安徽", discover(raw, 2022, "安徽")) is None
@@ -87,15 +87,15 @@ def test_a_run_whose_files_changed_since_parses_them_itself(year_of_regions):
 def test_the_thread_keeps_one_partition_ahead_and_removes_what_no_run_took(year_of_regions):
     raw, warehouse = year_of_regions
     paths = JixiaoPaths()
-    with parse_ahead.parsing_ahead(2022, ["云南", "安徽", "湖北"]) as ahead:
+    with parse_ahead.parsing_ahead([(2022, "云南"), (2022, "安徽"), (2022, "湖北")]) as ahead:
         taken = parse_ahead.take(paths, 2022, "云南", discover(raw, 2022, "云南"))
         assert taken is not None and taken.files == [f.source_file for f in discover(raw, 2022, "云南")]
         assert taken.parsed == 2 and taken.staged.rows["forms"] == 2
-        ahead.results["安徽"].result(timeout=300)
+        ahead.results[2022, "安徽"].result(timeout=300)
         time.sleep(1)
-        assert not ahead.results["湖北"].done()  # not before 安徽's run takes it or ends
-        ahead.finished("安徽")  # 安徽's run ended without taking it (a failed run)
-        ahead.results["湖北"].result(timeout=300)
+        assert not ahead.results[2022, "湖北"].done()  # not before 安徽's run takes it or ends
+        ahead.finished((2022, "安徽"))  # 安徽's run ended without taking it (a failed run)
+        ahead.results[2022, "湖北"].result(timeout=300)
         assert parse_ahead.take(paths, 2022, "安徽", discover(raw, 2022, "安徽")) is None  # its run is over
     assert parse_ahead.take(paths, 2022, "湖北", discover(raw, 2022, "湖北")) is None  # no longer parsing ahead
     for region in ("安徽", "湖北"):
@@ -106,8 +106,20 @@ def test_the_thread_keeps_one_partition_ahead_and_removes_what_no_run_took(year_
 def test_runs_left_early_stop_the_thread_and_leave_nothing_staged(year_of_regions):
     _, warehouse = year_of_regions
     regions = year_regions(JixiaoPaths(), 2022)
-    for region, outcome in run_partitions(2022, regions):
+    for _, _, outcome in run_partitions([(2022, region) for region in regions]):
         assert outcome.success
         break  # a caller that stops after the first region
     assert parse_ahead._active is None
+    assert _nothing_staged(warehouse)
+
+
+def test_the_next_year_is_parsed_ahead_too(year_of_regions):
+    raw, warehouse = year_of_regions
+    shutil.copytree(RAW / "2024", raw / "2024")
+    assert "湖北" in year_regions(JixiaoPaths(), 2022)  # registers the partitions, as jixiao run does
+    partitions = [(2022, "湖北"), *((2024, region) for region in year_regions(JixiaoPaths(), 2024))]
+    outcomes = list(run_partitions(partitions))
+    assert [(year, region) for year, region, _ in outcomes] == [(2022, "湖北"), (2024, "_")]
+    assert all(outcome.success and outcome.metadata["parsed_ahead"] for _, _, outcome in outcomes)
+    assert read(warehouse, "forms", 2024).height == 12
     assert _nothing_staged(warehouse)

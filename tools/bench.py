@@ -138,7 +138,7 @@ def run_year(year: int, skip_unchanged: bool = False):
 
     todo, _ = regions_to_run(JixiaoPaths(), year, force=not skip_unchanged)
     success, seconds, parsed = True, defaultdict(float), 0
-    for _, outcome in run_partitions(year, todo):
+    for _, _, outcome in run_partitions([(year, region) for region in todo]):
         success &= outcome.success
         for key, value in outcome.metadata.items():
             if key.startswith("seconds_"):
