@@ -84,6 +84,24 @@ def test_a_run_whose_files_changed_since_parses_them_itself(year_of_regions):
     assert _nothing_staged(warehouse)
 
 
+def test_the_run_of_a_partition_changed_after_its_parse_ahead_reads_the_files_itself(year_of_regions):
+    """Through `jixiao run`'s own path: 安徽 is parsed ahead, a file is added before its run starts;
+    the run finds three files, not the two parsed, and parses them itself."""
+    raw, warehouse = year_of_regions
+    assert "安徽" in year_regions(JixiaoPaths(), 2022)
+
+    def add_a_file(year: int, region: str) -> None:  # called as the run starts
+        parse_ahead._active.results[year, region].result(timeout=300)
+        assert (staging_folder(warehouse, year, region) / parse_ahead.AHEAD).is_dir()
+        shutil.copy(next((raw / "2022" / "湖北").iterdir()), raw / "2022" / region)
+
+    [(_, _, outcome)] = run_partitions([(2022, "安徽")], started=add_a_file)
+    assert outcome.success and outcome.metadata["parsed_ahead"] is False
+    assert outcome.metadata["files"] == outcome.metadata["files_parsed"] == 3
+    assert read(warehouse, "filings", 2022, "安徽").height == 3
+    assert _nothing_staged(warehouse)
+
+
 def test_the_thread_keeps_one_partition_ahead_and_removes_what_no_run_took(year_of_regions):
     raw, warehouse = year_of_regions
     paths = JixiaoPaths()
