@@ -145,8 +145,10 @@ def choose_template(header: list[str], labels: list[str]) -> Template:
         if template.header_matches(header):
             return template
 
-    keys = [(name_key(label), n) for label, n in Counter(labels).items()]
-    return max((t for t in TEMPLATES if not t.header_words), key=lambda t: sum(n for k, n in keys if k in t.level1_keys))
+    found: Counter[str] = Counter()
+    for label, n in Counter(labels).items():
+        found[name_key(label)] += n
+    return max((t for t in TEMPLATES if not t.header_words), key=lambda t: sum(found.get(k, 0) for k in t.level1_keys))
 
 
 # Header words → column role, per table. The first matching prefix wins, so order matters.
