@@ -106,6 +106,7 @@ def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
 
     context = gx.get_context(mode="file", project_root_dir=str(project_root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -118,8 +119,7 @@ def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
     results = {}
     for table, frame in frames.items():
         # Keep the latest result per table and year, so Data Docs stay the size of the warehouse.
-        shutil.rmtree(project_root / "gx" / "uncommitted" / "validations" / table / run_id.run_name,
-                      ignore_errors=True)
+        shutil.rmtree(_results_folder(project_root) / table / run_id.run_name, ignore_errors=True)
         asset = next((a for a in source.assets if a.name == table), None) or source.add_dataframe_asset(table)
         batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
             or asset.add_batch_definition_whole_dataframe("whole")
@@ -144,10 +144,11 @@ def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
             failed += _repeated_keys(frame, table)
         results[table] = SuiteResult(table, not failed, evaluated, failed, docs_index)
     # Render only this run's results: a full rebuild grows with every year and region published.
-    this_run = [key for key in context.validation_results_store.list_keys()
-                if key.run_id.run_name == run_id.run_name]
+    stored = _results_folder(project_root)
+    this_run = [ValidationResultIdentifier.from_tuple(path.relative_to(stored).with_suffix("").parts)
+                for table in frames for path in _run_results(stored, table, run_id.run_name)]
     context.build_data_docs(resource_identifiers=this_run)
-    write_index(project_root)
+    write_index(project_root, list(frames), run_id.run_name)
     return results
 
 
@@ -186,21 +187,32 @@ def _definition(context, table: str, batch):
     return context.validation_definitions.add_or_update(gx.ValidationDefinition(name=table, data=batch, suite=suite))
 
 
-def write_index(project_root: Path) -> Path:
+def _results_folder(project_root: Path) -> Path:
+    """Where GX's file store keeps the results: <table>/<run name>/<run time>/<batch>.json."""
+    return project_root / "gx" / "uncommitted" / "validations"
+
+
+def _run_results(stored: Path, table: str, run_name: str) -> list[Path]:
+    return sorted((stored / table / run_name).glob("*/*.json"))
+
+
+def write_index(project_root: Path, tables: list[str], run_name: str) -> Path:
     """An index of the latest validation per table and year that works offline (GX's own index
-    draws its tables with scripts from the internet)."""
-    stored = project_root / "gx" / "uncommitted" / "validations"
-    site = project_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations"
-    rows = []
-    for result in sorted(stored.glob("*/*/*/*.json")):
-        data = json.loads(result.read_text(encoding="utf-8"))
-        relative = result.relative_to(stored).with_suffix(".html")
-        stats, year = data["statistics"], relative.parts[1].removeprefix("reporting-year-")
-        rows.append(
-            f"<tr class='{'ok' if data['success'] else 'failed'}'><td>{escape(year)}</td>"
-            f"<td>{escape(data['suite_name'])}</td><td>{'通过' if data['success'] else '未通过'}</td>"
-            f"<td>{stats['successful_expectations']}/{stats['evaluated_expectations']}</td>"
-            f"<td><a href='{escape((site / relative).relative_to(project_root).as_posix())}'>详情 / details</a></td></tr>")
+    draws its tables with scripts from the internet). Its rows are kept in index.json, where a run
+    replaces those of its own tables (each run read every stored result: a nation's years and
+    regions are tens of thousands); rebuilt from every stored result when missing."""
+    stored, listing = _results_folder(project_root), project_root / "index.json"
+    if listing.exists():
+        rows = json.loads(listing.read_text(encoding="utf-8"))
+        found = {f"{table}/{run_name}": _run_results(stored, table, run_name) for table in tables}
+    else:
+        rows, found = {}, {}
+        for path in sorted(stored.glob("*/*/*/*.json")):
+            found.setdefault("/".join(path.relative_to(stored).parts[:2]), []).append(path)
+    site = Path("gx") / "uncommitted" / "data_docs" / "local_site" / "validations"
+    for key, paths in found.items():
+        rows[key] = [_index_row(stored, site, path) for path in paths]
+    listing.write_text(json.dumps(rows, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     index = project_root / "index.html"
     index.write_text(
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>jixiao Data Docs</title>"
@@ -208,8 +220,19 @@ def write_index(project_root: Path) -> Path:
         "table{border-collapse:collapse}.failed td{color:#b00020;font-weight:bold}</style></head><body>"
         "<h1>Great Expectations: 发布表的校验结果 / validation of the published tables</h1>"
         "<table><tr><th>报告年度</th><th>表</th><th>结果</th><th>通过的期望</th><th></th></tr>"
-        + "".join(rows) + "</table></body></html>", encoding="utf-8")
+        + "".join(row for key in sorted(rows) for row in rows[key]) + "</table></body></html>", encoding="utf-8")
     return index
+
+
+def _index_row(stored: Path, site: Path, result: Path) -> str:
+    """The index's row of one stored result: year, table, outcome, expectations met, link to its page."""
+    data = json.loads(result.read_text(encoding="utf-8"))
+    relative = result.relative_to(stored).with_suffix(".html")
+    stats, year = data["statistics"], relative.parts[1].removeprefix("reporting-year-")
+    return (f"<tr class='{'ok' if data['success'] else 'failed'}'><td>{escape(year)}</td>"
+            f"<td>{escape(data['suite_name'])}</td><td>{'通过' if data['success'] else '未通过'}</td>"
+            f"<td>{stats['successful_expectations']}/{stats['evaluated_expectations']}</td>"
+            f"<td><a href='{escape((site / relative).as_posix())}'>详情 / details</a></td></tr>")
 
 
 def _to_pandas(frame: pl.DataFrame):

@@ -118,3 +118,29 @@ def test_two_processes_validating_at_once_both_land_in_data_docs(tmp_path, table
         assert pool.map(_validate_region, jobs) == [True, True]
     page = (tmp_path / "gx" / "index.html").read_text(encoding="utf-8")
     assert "2024-东区" in page and "2024-西区" in page
+
+
+def test_the_index_keeps_each_partitions_latest_rows_and_reads_only_the_runs_own_results(tmp_path, tables):
+    """Data Docs' index lists every partition's latest validation, yet a run reads only its own
+    results (a nation's history holds tens of thousands); a project without the kept rows (made by
+    an earlier version) has them rebuilt from every stored result."""
+    root, frames = tmp_path / "gx", {"filings": tables["filings"]}
+
+    def rows() -> list[str]:
+        page = (root / "index.html").read_text(encoding="utf-8")
+        return [row.split("</td>")[0].removeprefix(" class='ok'><td>") for row in page.split("<tr")[2:]]
+
+    validate_published(frames, "2023-东区", root)
+    validate_published(frames, "2024-西区", root)
+    validate_published(frames, "2024-西区", root)  # a re-run replaces its rows
+    assert rows() == ["2023-东区", "2024-西区"]
+
+    other = next((root / "gx" / "uncommitted" / "validations" / "filings" / "reporting-year-2023-东区").glob("*/*.json"))
+    other.write_text("{not json", encoding="utf-8")  # read by nothing but a rebuild of the index
+    validate_published(frames, "2024-西区", root)
+    assert rows() == ["2023-东区", "2024-西区"]
+
+    other.unlink()
+    (root / "index.json").unlink()
+    validate_published(frames, "2024-南区", root)
+    assert rows() == ["2024-南区", "2024-西区"]
