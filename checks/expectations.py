@@ -143,11 +143,12 @@ def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
         if len(starts) > 1:
             failed += _repeated_keys(frame, table)
         results[table] = SuiteResult(table, not failed, evaluated, failed, docs_index)
-    # Render only this run's results: a full rebuild grows with every year and region published.
+    # Render only this run's results, and not GX's own index page (it reads every stored result):
+    # both would grow with every year and region published. write_index lists them instead.
     stored = _results_folder(project_root)
     this_run = [ValidationResultIdentifier.from_tuple(path.relative_to(stored).with_suffix("").parts)
                 for table in frames for path in _run_results(stored, table, run_id.run_name)]
-    context.build_data_docs(resource_identifiers=this_run)
+    context.build_data_docs(resource_identifiers=this_run, build_index=False)
     write_index(project_root, list(frames), run_id.run_name)
     return results
 
