@@ -23,17 +23,21 @@ run: $(STAMP) fonts native
 	$(BIN)/jixiao run
 
 # The parser's hot modules compiled to C by mypyc (tools/native.py, filings/native.py): parsing
-# takes about 30% less CPU. Compiled again when a module of filings/ changes; where that fails
-# (no C compiler), the parser runs as plain Python. JIXIAO_NATIVE=0 runs it as Python anyway.
+# takes about 30% less CPU. Compiled again when one of them changes (a change elsewhere in filings/
+# is checked against their sources' digests and compiles nothing); where that fails (no C compiler),
+# the parser runs as plain Python. JIXIAO_NATIVE=0 runs it as Python anyway.
 NATIVE := filings/native.txt
 native: $(NATIVE)
 
 $(NATIVE): $(STAMP) tools/native.py $(wildcard filings/*.py filings/readers/*.py)
-	@mkdir -p build && echo "compiling the parser's hot modules with mypyc (about 30 s; log in build/native.log)"
-	@if ! $(BIN)/python tools/native.py >build/native.log 2>&1; then \
-	  tail -5 build/native.log; \
-	  echo "warning: the parser could not be compiled (build/native.log): it runs as plain Python, slower"; \
-	  $(BIN)/python tools/native.py --remove; \
+	@mkdir -p build
+	@if $(BIN)/python tools/native.py --check; then touch $@; else \
+	  echo "compiling the parser's hot modules with mypyc (about 30 s; log in build/native.log)"; \
+	  if ! $(BIN)/python tools/native.py >build/native.log 2>&1; then \
+	    tail -5 build/native.log; \
+	    echo "warning: the parser could not be compiled (build/native.log): it runs as plain Python, slower"; \
+	    $(BIN)/python tools/native.py --remove; \
+	  fi; \
 	fi
 
 # A Chinese font for PDFium: a PDF whose Chinese font is not embedded (Adobe's STSong-Light, as

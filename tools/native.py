@@ -1,7 +1,9 @@
 """Compile the parser's hot modules to C with mypyc, beside their sources (`make native`; see
 filings/native.py). The same code, type-checked by mypy on the way; a compiled module checks the
-types of its arguments at run time. `--remove` deletes the compiled modules: the parser then runs
-as plain Python."""
+types of its arguments at run time. `--check` says (by its exit status) whether the compiled
+modules are current: those of MODULES, each compiled from its source as it is now, so that an edit
+elsewhere in filings/ compiles nothing again. `--remove` deletes the compiled modules: the parser
+then runs as plain Python."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from filings.native import MANIFEST, source_digest, source_path  # noqa: E402
+from filings.native import MANIFEST, compiled_modules, source_digest, source_path, stale_modules  # noqa: E402
 
 # What parsing a form runs through, whatever its format, and the readers whose loops are Python's (the
 # PDF reader's time is mostly PDFium's own).
@@ -24,6 +26,13 @@ MODULES = ["filings.text", "filings.values", "filings.grid", "filings.templates"
            "filings.readers.html", "filings.readers.spreadsheet"]
 GROUP = "filings.native_lib"  # the library the modules share: filings/native_lib__mypyc.cpython-*.so
 BUILD = ROOT / "build" / "native"
+
+
+def up_to_date(manifest: Path = MANIFEST) -> bool:
+    """Whether every module of MODULES is compiled, from its current source, and no other is listed."""
+    modules = compiled_modules(manifest)
+    return (list(modules) == MODULES and not stale_modules(modules)
+            and all(any(path.parent.glob(f"{path.stem}.cpython-*.so")) for path in map(source_path, MODULES)))
 
 
 def remove() -> None:
@@ -51,7 +60,10 @@ def build() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--remove", action="store_true", help="delete the compiled modules")
+    parser.add_argument("--check", action="store_true", help="exit 0 when the compiled modules are current, else 1")
     args = parser.parse_args()
+    if args.check:
+        sys.exit(0 if up_to_date() else 1)
     remove() if args.remove else build()
 
 
