@@ -201,12 +201,12 @@ def write_index(project_root: Path, tables: list[str], run_name: str) -> Path:
     """An index of the latest validation per table and year that works offline (GX's own index
     draws its tables with scripts from the internet). Its rows are kept in index.json, where a run
     replaces those of its own tables (each run read every stored result: a nation's years and
-    regions are tens of thousands); rebuilt from every stored result when missing."""
+    regions are tens of thousands); rebuilt from every stored result when missing or unreadable."""
     stored, listing = _results_folder(project_root), project_root / "index.json"
-    if listing.exists():
+    try:
         rows = json.loads(listing.read_text(encoding="utf-8"))
         found = {f"{table}/{run_name}": _run_results(stored, table, run_name) for table in tables}
-    else:
+    except (FileNotFoundError, ValueError):  # none yet (or made by an earlier version), or torn
         rows, found = {}, {}
         for path in sorted(stored.glob("*/*/*/*.json")):
             found.setdefault("/".join(path.relative_to(stored).parts[:2]), []).append(path)

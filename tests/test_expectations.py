@@ -123,7 +123,7 @@ def test_two_processes_validating_at_once_both_land_in_data_docs(tmp_path, table
 def test_the_index_keeps_each_partitions_latest_rows_and_reads_only_the_runs_own_results(tmp_path, tables):
     """Data Docs' index lists every partition's latest validation, yet a run reads only its own
     results (a nation's history holds tens of thousands); a project without the kept rows (made by
-    an earlier version) has them rebuilt from every stored result."""
+    an earlier version), or with them torn, has them rebuilt from every stored result."""
     root, frames = tmp_path / "gx", {"filings": tables["filings"]}
 
     def rows() -> list[str]:
@@ -144,3 +144,7 @@ def test_the_index_keeps_each_partitions_latest_rows_and_reads_only_the_runs_own
     (root / "index.json").unlink()
     validate_published(frames, "2024-南区", root)
     assert rows() == ["2024-南区", "2024-西区"]
+
+    (root / "index.json").write_text('{"filings/rep', encoding="utf-8")  # torn by a run that died writing it
+    validate_published(frames, "2023-北区", root)
+    assert rows() == ["2023-北区", "2024-南区", "2024-西区"]
