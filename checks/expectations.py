@@ -146,10 +146,12 @@ def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
     # Render only this run's results, and not GX's own index page (it reads every stored result):
     # both would grow with every year and region published. write_index lists them instead.
     stored = _results_folder(project_root)
-    this_run = [ValidationResultIdentifier.from_tuple(path.relative_to(stored).with_suffix("").parts)
-                for table in frames for path in _run_results(stored, table, run_id.run_name)]
-    context.build_data_docs(resource_identifiers=this_run, build_index=False)
-    write_index(project_root, list(frames), run_id.run_name)
+    this_run = {f"{table}/{run_id.run_name}": sorted((stored / table / run_id.run_name).glob("*/*.json"))
+                for table in frames}
+    context.build_data_docs(build_index=False, resource_identifiers=[
+        ValidationResultIdentifier.from_tuple(path.relative_to(stored).with_suffix("").parts)
+        for paths in this_run.values() for path in paths])
+    write_index(project_root, this_run)
     return results
 
 
@@ -193,19 +195,15 @@ def _results_folder(project_root: Path) -> Path:
     return project_root / "gx" / "uncommitted" / "validations"
 
 
-def _run_results(stored: Path, table: str, run_name: str) -> list[Path]:
-    return sorted((stored / table / run_name).glob("*/*.json"))
-
-
-def write_index(project_root: Path, tables: list[str], run_name: str) -> Path:
+def write_index(project_root: Path, this_run: dict[str, list[Path]]) -> Path:
     """An index of the latest validation per table and year that works offline (GX's own index
     draws its tables with scripts from the internet). Its rows are kept in index.json, where a run
-    replaces those of its own tables (each run read every stored result: a nation's years and
-    regions are tens of thousands); rebuilt from every stored result when missing or unreadable."""
+    replaces those of its own results (`this_run`: "<table>/<run name>" → result files; each run
+    read every stored result: a nation's years and regions are tens of thousands); rebuilt from
+    every stored result when missing or unreadable."""
     stored, listing = _results_folder(project_root), project_root / "index.json"
     try:
-        rows = json.loads(listing.read_text(encoding="utf-8"))
-        found = {f"{table}/{run_name}": _run_results(stored, table, run_name) for table in tables}
+        rows, found = json.loads(listing.read_text(encoding="utf-8")), this_run
     except (FileNotFoundError, ValueError):  # none yet (or made by an earlier version), or torn
         rows, found = {}, {}
         for path in sorted(stored.glob("*/*/*/*.json")):

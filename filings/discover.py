@@ -72,12 +72,15 @@ def discover(raw_root: Location, year: int, region: str | None = None) -> list[R
         return []
     if region is None:
         paths = list(_visible_files(folder))
-    else:
-        entries = [p for p in folder.iterdir() if not p.name.startswith(".")
-                   and (region_of(f"{year}/{p.name}/") if p.is_dir() else UNPLACED) == region]
-        paths = sorted(path for entry in entries
-                       for path in (_visible_files(entry) if entry.is_dir() else [entry] if entry.is_file() else []))
+    else:  # the year's entries of that region only: folders named for it, or (for "_") files
+        entries = [p for p in folder.iterdir() if not p.name.startswith(".") and _region_of_entry(year, p) == region]
+        paths = sorted(path for entry in entries for path in ([entry] if entry.is_file() else _visible_files(entry)))
     return [RawFile(p, p.relative_to(raw_root).as_posix(), year) for p in paths]
+
+
+def _region_of_entry(year: int, entry: Location) -> str:
+    """The region of the files in or at `entry`, an entry of the year folder."""
+    return region_of(f"{year}/{entry.name}/") if entry.is_dir() else UNPLACED
 
 
 def regions(raw_root: Location, year: int) -> list[str]:

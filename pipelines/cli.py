@@ -41,11 +41,12 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
     for stray in unplaced(paths.raw):
         print(f"warning: raw/{stray} is not under a reporting-year folder (raw/<YYYY>/…); not read")
     valid = set(REPORTING_YEARS.get_partition_keys())
-    todo: list[tuple[int, str]] = []
     for year in years:
         if str(year) not in valid:
             print(f"{year}: skipped, outside the reporting years {min(valid)}–{max(valid)}")
-            continue
+    years = [year for year in years if str(year) in valid]
+    todo: list[tuple[int, str]] = []
+    for year in years:
         regions, skipped = regions_to_run(paths, year, force)
         for region, files in skipped.items():
             print(f"{partition_name(year, region)}: {files} files, all as last published: nothing to do (--force re-runs)")
@@ -54,7 +55,7 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
     for year, region, outcome in run_partitions(todo, batch_files, workers, started=_starting):
         if not _report(year, region, outcome):
             failed.add(year)
-    done = [year for year in years if str(year) in valid and year not in failed]
+    done = [year for year in years if year not in failed]
     if done:
         print_summary(paths, done)
     return 1 if failed else 0

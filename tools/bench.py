@@ -81,7 +81,7 @@ class PeakMemory:
     """The largest memory this process and its descendants (the parser's workers) held together,
     sampled: their proportional set sizes, so pages a forked worker shares with this process count
     once (the sum of peak resident sizes counted them twice). A proportional size costs a walk of
-    the process's page tables (a tenth of the job's CPU when all were read five times a second), so
+    the process's page tables (8% of the job's CPU when all were read five times a second), so
     the resident sizes are read every `every` seconds and the proportional ones only when the
     resident total passes its highest by a fiftieth, or `pss_every` seconds after the last reading."""
 
