@@ -79,6 +79,10 @@ def test_a_second_run_with_nothing_changed_does_nothing_until_forced(run_output,
     assert "2024: 2 files, all as last published: nothing to do (--force re-runs)" in again.stdout
     assert "parsing, checking and publishing" not in again.stdout
     assert "findings: 45 (24 errors, 21 warnings)" in again.stdout
+    outside = subprocess.run([jixiao, "run", "1990", "2024"], env=env, capture_output=True, text=True, timeout=600)
+    assert outside.returncode == 0, outside.stderr
+    assert outside.stdout.startswith("1990: skipped, outside the reporting years 2010–")
+    assert "2024: 2 files, all as last published" in outside.stdout and "findings: 22 (" in outside.stdout
     forced = subprocess.run([jixiao, "run", "2024", "--force", "--batch-files", "1", "--workers", "1"], env=env,
                             capture_output=True, text=True, timeout=600)
     assert forced.returncode == 0, forced.stderr
