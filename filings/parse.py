@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -138,7 +139,7 @@ def parse_batches(paths: list[Location], raw_root: Location, size: int, unless: 
         for chunks in batches:
             yield [_parse_chunk(batch, raw_root, ids, summarise) for batch, ids in chunks]
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with _pool(workers, summarise) as pool:
         pending: deque[list[Future]] = deque()
         for chunks in batches:
             pending.append([pool.submit(_parse_chunk, batch, raw_root, ids, summarise) for batch, ids in chunks])
@@ -146,6 +147,17 @@ def parse_batches(paths: list[Location], raw_root: Location, size: int, unless: 
                 yield [future.result() for future in pending.popleft()]
         while pending:
             yield [future.result() for future in pending.popleft()]
+
+
+def _pool(workers: int, summarise: Callable) -> ProcessPoolExecutor:
+    """Parser processes forked from a server process that has loaded the parser alone
+    (multiprocessing's forkserver), not from this one: a Dagster run's process holds hundreds of
+    megabytes of objects, which a worker forked from it copied page by page as its reference counts
+    and garbage collector touched them, and scanned at every collection. The server is started at
+    the first pool and serves this process's later ones."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", __name__, summarise.__module__])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def _parse_chunk(paths: list[Location], raw_root: Location, unless: list[str | None],

@@ -1,6 +1,7 @@
 """A partition parsed, validated and staged a few files at a time publishes exactly what it
 publishes in one batch, re-runs parse only what changed, and no staging is left behind."""
 
+import os
 import shutil
 
 import polars as pl
@@ -79,6 +80,21 @@ def test_parallel_batches_hold_each_file_once_in_order():
         [p.relative_to(RAW).as_posix() for p in paths]
 
 
+def _parent(filings) -> int:
+    return os.getppid()
+
+
+def test_parser_processes_are_not_forked_from_the_runs_process(monkeypatch):
+    """The workers come from a server process holding only the parser, not from this process (a
+    Dagster run's, hundreds of megabytes that each worker would copy as it touched them): their
+    parent is not this process, and they still parse what they are given."""
+    monkeypatch.setattr(parse, "PARALLEL_FROM", 1)
+    paths = sorted((RAW / "2024").glob("*.txt"))
+    (batch,) = parse_batches(paths, RAW, len(paths), workers=2, summarise=_parent)
+    assert len(batch) >= 2 and os.getpid() not in batch
+    (parsed,) = parse_batches(paths, RAW, len(paths), workers=2)
+    assert [f.status for chunk in parsed for f in chunk] == ["parsed"] * len(paths)
+
 def test_the_workers_config_sets_the_parser_processes(tmp_path, monkeypatch):
     """The op config `workers` (jixiao run --workers) reaches the parser: one worker parses in the
     run's own process, two start a pool of two (parallel from one file here)."""
@@ -87,9 +103,9 @@ def test_the_workers_config_sets_the_parser_processes(tmp_path, monkeypatch):
     for source in sorted((RAW / "2024").glob("*.txt")):
         shutil.copy(source, folder / source.name)
     pools = []
-    pool = parse.ProcessPoolExecutor
+    pool = parse._pool
     monkeypatch.setattr(parse, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(parse, "ProcessPoolExecutor", lambda max_workers: pools.append(max_workers) or pool(max_workers))
+    monkeypatch.setattr(parse, "_pool", lambda workers, summarise: pools.append(workers) or pool(workers, summarise))
     for workers, warehouse in ((1, "one"), (2, "two")):
         result = materialize(load_assets_from_package_module(assets), partition_key=partition_key(2024, REGION),
                              resources={"paths": JixiaoPaths(raw_dir=str(tmp_path / "raw"),
