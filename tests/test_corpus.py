@@ -16,7 +16,7 @@ from filings.tables import to_tables
 
 sys.path.insert(0, str(PROJECT / "tools"))
 import corpus_forms as cf  # noqa: E402
-from bench import score  # noqa: E402
+from bench import parse_sample, score  # noqa: E402
 from corpus import FORMATS, LAYOUTS, MISTAKES, expected_findings, generate  # noqa: E402
 from corpus_files import one_line  # noqa: E402
 
@@ -72,6 +72,14 @@ def test_every_layout_and_format_appears(small_corpus):
     assert any(len(line) > 500 and "\t" not in line for line in text.split("\n"))  # a form on one line
     assert set(LAYOUTS) == {"national", "one_line", "summary", "four_dimension", "sichuan"}
 
+
+def test_the_benchmark_times_each_formats_floor_and_parse_on_the_same_files(small_corpus):
+    """`make bench`'s parse ÷ floor per format: every format timed by the minimal reader and by the
+    parser, and parsing (cleaning, layout, records) dearer than the minimal read of the same files."""
+    out, _ = small_corpus
+    sample = parse_sample(out / "raw", every=1)
+    assert set(sample) == set(FORMATS)
+    assert all(0 < floor < parse for floor, parse in sample.values()), sample
 
 def test_corpus_is_reproducible_from_its_seed(tmp_path):
     first, second, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"

@@ -17,6 +17,7 @@ import time
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 import lxml.html
 import pypdfium2 as pdfium
@@ -43,18 +44,29 @@ def floor(raw: Path) -> dict[str, float]:
     return dict(seconds)
 
 
-def parse_sample(raw: Path, every: int = SAMPLE_EVERY) -> dict[str, float]:
-    """Seconds per format to parse every `every`-th file in one process (as its share of the whole),
-    the way a parser process does (parse_many: the garbage collector paused): set against the
-    floor's, it says which format's parsing is how far from the floor."""
+def parse_sample(raw: Path, every: int = SAMPLE_EVERY) -> dict[str, tuple[float, float]]:
+    """Per format, seconds to read every `every`-th file with the minimal reader (the floor) and to
+    parse it in one process the way a parser process does (parse_many: the garbage collector
+    paused), as their share of the whole. Each file is timed by both back to back, twice, the
+    lower kept: the machine's speed drifts by a fifth within minutes, so a ratio of two figures
+    taken minutes apart says more of the machine than of the parser."""
     from filings.parse import parse_many
 
-    seconds: Counter = Counter()
+    seconds: dict[str, list[float]] = {}
     for path in sorted(p for p in raw.rglob("*") if p.is_file())[::every]:
-        started = time.perf_counter()
-        parse_many([path], raw, workers=1)
-        seconds[path.suffix] += (time.perf_counter() - started) * every
-    return dict(seconds)
+        data = path.read_bytes()
+        times = [_timed(_cells, path.suffix, data), _timed(parse_many, [path], raw, 1),
+                 _timed(_cells, path.suffix, data), _timed(parse_many, [path], raw, 1)]
+        spent = seconds.setdefault(path.suffix, [0.0, 0.0])
+        spent[0] += min(times[0::2]) * every
+        spent[1] += min(times[1::2]) * every
+    return {suffix: (floor_seconds, parse_seconds) for suffix, (floor_seconds, parse_seconds) in seconds.items()}
+
+
+def _timed(function: Callable, *args) -> float:
+    started = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - started
 
 
 def _cells(suffix: str, data: bytes) -> list:
@@ -194,6 +206,7 @@ def main() -> None:
     started = time.perf_counter()
     success, seconds, _ = run_year(2024)
     wall = time.perf_counter() - started
+    peak_mb = memory.stop()
 
     from filings.native import running_compiled
     from filings.warehouse import read
@@ -223,15 +236,16 @@ def main() -> None:
         print(f"  {stage:<20} {value:8.2f} s")
     print(f"parse: {forms / seconds['parse']:.0f} forms/s on every core (shared with the overlapped stages)")
     sample = parse_sample(raw)
-    print(f"parse and floor (read + split into cells), one process, per format (parse estimated from one "
-          f"file in {SAMPLE_EVERY}):")
-    for suffix, took in sorted(floor_by_format.items(), key=lambda item: -sample.get(item[0], 0)):
-        print(f"    {suffix:<6} floor {took:7.2f} s  parse {sample.get(suffix, 0):8.2f} s  "
-              f"→ {sample.get(suffix, 0) / max(took, 1e-9):5.1f}×")
-    parse = sum(sample.values())
-    print(f"    all    floor {floor_seconds:7.2f} s  parse {parse:8.2f} s  → {parse / floor_seconds:5.1f}×  "
-          f"({forms / parse:.0f} forms/s in one process)")
-    print(f"peak memory: {memory.peak_mb:.0f} MB (this process and its workers together, sampled)")
+    print(f"floor (read + split into cells) and parse, one process, per format: the floor over every file, "
+          f"then one file in {SAMPLE_EVERY} timed by both back to back (× {SAMPLE_EVERY}) and their ratio:")
+    for suffix, took in sorted(floor_by_format.items(), key=lambda item: -sample.get(item[0], (0, 0))[1]):
+        sample_floor, sample_parse = sample.get(suffix, (0.0, 0.0))
+        print(f"    {suffix:<6} floor {took:7.2f} s   sampled: floor {sample_floor:7.2f} s  parse {sample_parse:8.2f} s  "
+              f"→ {sample_parse / max(sample_floor, 1e-9):5.1f}×")
+    sample_floor, sample_parse = (sum(figures) for figures in zip(*sample.values()))
+    print(f"    all    floor {floor_seconds:7.2f} s   sampled: floor {sample_floor:7.2f} s  parse {sample_parse:8.2f} s  "
+          f"→ {sample_parse / sample_floor:5.1f}×  ({forms / sample_parse:.0f} forms/s in one process)")
+    print(f"peak memory: {peak_mb:.0f} MB (this process and its workers together, sampled)")
     print("findings against the manifest:")
     print(f"  {'check':<30}{'injected':>9}{'caught':>8}{'false':>7}")
     for check_id, (injected, caught, false) in sorted(by_check.items()):
