@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 from pathlib import Path
+from typing import Iterator
 
 import polars as pl
 
@@ -29,11 +30,12 @@ th{background:#eef3f9}.error td.sev{color:#b00020;font-weight:bold}.warning td.s
 """
 
 
-def render(review: Review) -> str:
-    """The whole report as one HTML document."""
+def render(review: Review) -> Iterator[str]:
+    """The whole report as one HTML document, part by part: a region's report runs to tens of
+    megabytes, so it is written as it is made rather than held whole."""
     forms, findings = review.forms, review.findings
     errors = int((findings["severity"] == "error").sum())
-    parts = [
+    yield from (
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
         f"<title>{review.year}年度绩效自评审核报告</title><style>{_STYLE}</style></head><body>",
         f"<h1>{review.year}年度 绩效自评表 审核报告</h1>",
@@ -43,19 +45,19 @@ def render(review: Review) -> str:
         f"<span>发现问题 {findings.height} 条:错误 {errors} 条,提示 {findings.height - errors} 条</span>"
         f"<span>生成于 {datetime.now():%Y-%m-%d %H:%M}</span></p>",
         "<div class='charts'>", *_charts(review), "</div>",
-    ]
+    )
     if review.quarantine.height:
-        parts.append(_quarantine_section(review.quarantine))
+        yield _quarantine_section(review.quarantine)
     for number, unit in enumerate(review.units(), start=1):
-        parts.append(_unit_section(number, unit, forms.filter(pl.col("unit") == unit),
-                                   findings.filter(pl.col("unit") == unit)))
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        yield _unit_section(number, unit, forms.filter(pl.col("unit") == unit), findings.filter(pl.col("unit") == unit))
+    yield "</body></html>"
 
 
 def write(review: Review, folder: Path) -> Path:
-    html = render(review)
-    return write_atomically(folder / "stewards_report.html", lambda path: path.write_text(html, encoding="utf-8"))
+    def save(path: Path) -> None:
+        with path.open("w", encoding="utf-8") as out:
+            out.writelines(part + "\n" for part in render(review))
+    return write_atomically(folder / "stewards_report.html", save)
 
 
 def _charts(review: Review) -> list[str]:

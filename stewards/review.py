@@ -52,16 +52,21 @@ def _units(forms: pl.DataFrame, filings: pl.DataFrame) -> pl.DataFrame:
 
 
 def _source_lines(raw: Location, findings: pl.DataFrame) -> list[str | None]:
-    """The line each finding points at, as written in the raw file (tabs shown as │)."""
-    cache: dict[str, list[str]] = {}
-    out = []
-    for source_file, line in findings.select("source_file", "line").iter_rows():
-        if source_file not in cache:
-            try:
-                cache[source_file] = (raw / source_file).read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                cache[source_file] = []
-        lines = cache[source_file]
+    """The line each finding points at, as written in the raw file (tabs shown as │). The findings
+    are visited file by file, so that one file's lines are held at a time, whatever the region's size."""
+    out: list[str | None] = [None] * findings.height
+    current, lines = None, []
+    for index, source_file, line in (findings.select("source_file", "line").with_row_index()
+                                     .sort("source_file", maintain_order=True).iter_rows()):
+        if source_file != current:
+            current, lines = source_file, _lines(raw, source_file)
         text = lines[line - 1] if line and 0 < line <= len(lines) else None
-        out.append(" │ ".join(c.strip() for c in text.split("\t") if c.strip()) if text else None)
+        out[index] = " │ ".join(c.strip() for c in text.split("\t") if c.strip()) if text else None
     return out
+
+
+def _lines(raw: Location, source_file: str) -> list[str]:
+    try:
+        return (raw / source_file).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []

@@ -10,7 +10,7 @@ from filings.parse import parse_filing
 from filings.tables import to_tables
 from filings.warehouse import publish
 from stewards import report, workbook
-from stewards.review import load_review
+from stewards.review import _source_lines, load_review
 from stewards.workbook import neutralise
 
 
@@ -32,6 +32,15 @@ def test_review_groups_forms_by_filing_unit_and_keeps_the_offending_line(review)
     assert finding["unit"] == "银川市政法委"
     assert finding["source_text"] == "自评得分 │ 97"
 
+
+def test_each_finding_gets_its_own_files_line_whatever_the_order_of_the_findings(tmp_path):
+    """The lines are read file by file (one file held at a time), yet each finding keeps its place."""
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2024" / "a.txt").write_text("总分\t90\n自评得分\t97\n", encoding="utf-8")
+    (tmp_path / "2024" / "b.txt").write_text("年度\t2024\n", encoding="utf-8")
+    findings = pl.DataFrame({"source_file": ["2024/a.txt", "2024/b.txt", "2024/a.txt", "2024/gone.txt", "2024/a.txt"],
+                             "line": [2, 1, 1, 1, None]})
+    assert _source_lines(tmp_path, findings) == ["自评得分 │ 97", "年度 │ 2024", "总分 │ 90", None, None]
 
 def test_report_lists_every_finding_with_its_file_row_and_original_text(review, tmp_path):
     html = report.write(review, tmp_path).read_text(encoding="utf-8")
