@@ -153,8 +153,8 @@ def _pool(workers: int, summarise: Callable) -> ProcessPoolExecutor:
     """Parser processes forked from a server process that has loaded the parser alone
     (multiprocessing's forkserver), not from this one: a Dagster run's process holds hundreds of
     megabytes of objects, which a worker forked from it copied page by page as its reference counts
-    and garbage collector touched them, and scanned at every collection. The server is started at
-    the first pool and serves this process's later ones."""
+    and garbage collector touched them. The server is started at the first pool and serves this
+    process's later ones; it imports the main script, as spawned processes do."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["__main__", __name__, summarise.__module__])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)

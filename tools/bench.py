@@ -60,7 +60,7 @@ def parse_sample(raw: Path, every: int = SAMPLE_EVERY) -> dict[str, tuple[float,
         spent = seconds.setdefault(path.suffix, [0.0, 0.0])
         spent[0] += min(times[0::2]) * every
         spent[1] += min(times[1::2]) * every
-    return {suffix: (floor_seconds, parse_seconds) for suffix, (floor_seconds, parse_seconds) in seconds.items()}
+    return {suffix: (floor_seconds, parse_seconds) for suffix, [floor_seconds, parse_seconds] in seconds.items()}
 
 
 def _timed(function: Callable, *args) -> float:
