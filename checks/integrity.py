@@ -2,9 +2,8 @@
 
 Unlike the quality rules (findings in the filings, which are the product), a failure here means
 the pipeline itself went wrong, so it blocks publishing. A partition is validated against its
-schemas batch by batch as it is staged; the batches partition its files, and every unique key holds
-the file's path, so keys unique in each batch are unique in the partition. What is accounted for is
-counted over the whole partition, from lazy scans of what was staged.
+schemas through lazy scans of what was staged, a check's columns at a time (never the whole table
+in memory); what is accounted for is counted over the whole partition the same way.
 """
 
 from __future__ import annotations

@@ -125,6 +125,15 @@ def test_schema_failures_are_reported_per_table(tables):
     assert failures["forms"]["column"].unique().to_list() == ["form_type"]
 
 
+def test_a_column_of_another_type_breaks_the_schema_rather_than_being_cast(tables):
+    """The published files must hold the contract's types: a cast at validation would let an
+    Int32 column through (and cost a read of the whole table per column, see filings/schemas.py)."""
+    narrowed = {**tables, "forms": tables["forms"].with_columns(pl.col("ordinal").cast(pl.Int32))}
+    failures = schema_failures(narrowed)
+    assert list(failures) == ["forms"]
+    assert failures["forms"].select("column", "check", "failure_case").rows() == [("ordinal", "dtype('Int64')", "Int32")]
+
+
 def test_schema_failures_of_scans_are_those_of_the_frames(tables, tmp_path):
     """A run validates its staged partition through parquet scans: their values are checked too
     (Pandera checks only a LazyFrame's schema unless told otherwise), with the same failure cases."""
