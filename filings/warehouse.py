@@ -179,12 +179,12 @@ def scans(files: dict[str, list[Location]]) -> Iterator[dict[str, pl.LazyFrame]]
         yield found
 
 
-def read_file(path: Location) -> pl.DataFrame:
-    """One parquet file of the warehouse as written."""
+def read_file(path: Location, columns: list[str] | None = None) -> pl.DataFrame:
+    """One parquet file of the warehouse as written (only `columns`, when given)."""
     if is_local(path):
-        return pl.read_parquet(path)
+        return pl.read_parquet(path, columns=columns)
     with path.open("rb") as handle:
-        return pl.read_parquet(handle)
+        return pl.read_parquet(handle, columns=columns)
 
 
 def _partitions(warehouse: Location) -> list[tuple[int, str]]:
@@ -201,15 +201,16 @@ def published_regions(warehouse: Location, year: int) -> list[str]:
     return [region for y, region in _partitions(warehouse) if y == year]
 
 
-def read(warehouse: Location, table: str, year: int | None = None, region: str | None = None) -> pl.DataFrame:
-    """A published table as committed: one year (every region, or one) or all years; `reporting_year`
-    comes from the path. FileNotFoundError when no partition has it."""
+def read(warehouse: Location, table: str, year: int | None = None, region: str | None = None,
+         columns: list[str] | None = None) -> pl.DataFrame:
+    """A published table as committed: one year (every region, or one) or all years, only `columns`
+    when given; `reporting_year` comes from the path. FileNotFoundError when no partition has it."""
     partitions = [(y, r) for y, r in _partitions(warehouse)
                   if (year is None or y == year) and (region is None or r == region)]
     files = [files[table] for y, r in partitions if (files := committed(warehouse, y, r)) and table in files]
     if not files:
         raise FileNotFoundError(f"{table} is not published in {warehouse} for {year or 'any year'}")
-    return _read_partitions(files)
+    return _read_partitions(files, columns)
 
 
 def read_year(warehouse: Location, year: int, region: str | None = None) -> dict[str, pl.DataFrame] | None:
@@ -223,10 +224,10 @@ def read_year(warehouse: Location, year: int, region: str | None = None) -> dict
     return {table: _read_partitions([files[table] for files in records if table in files]) for table in tables}
 
 
-def _read_partitions(files: list[Location]) -> pl.DataFrame:
+def _read_partitions(files: list[Location], columns: list[str] | None = None) -> pl.DataFrame:
     """Committed files as one frame, with `reporting_year` from their partition folder (as a hive
     read adds it; `region` is in the path only, so the regions of a year read as one year)."""
-    return pl.concat([_with_year(read_file(path), path) for path in files])
+    return pl.concat([_with_year(read_file(path, columns), path) for path in files])
 
 
 def _with_year(frame: pl.DataFrame, path: Location) -> pl.DataFrame:

@@ -24,10 +24,17 @@ class Review:
         return order.sort(["errors", "warnings", "unit"], descending=[True, True, False])["unit"].to_list()
 
 
+# What the report and the workbook show of a form (a region's forms table whole is most of a review's memory).
+_COLUMNS = {"filings": ["source_file"], "forms": [
+    "form_id", "source_file", "ordinal", "line_start", "form_type", "title", "project_name", "supervising_dept",
+    "implementing_unit", "budget_initial", "budget_adjusted", "spent", "execution_rate_reported",
+    "execution_rate_computed", "total_score_reported", "self_score_reported", "complete", "problems"]}
+
+
 def load_review(warehouse: Location, raw: Location, year: int, region: str | None = None) -> Review:
     """The year's published tables for review: one region's, or (region None) every region's. Only
     the tables a review shows are read (FileNotFoundError when they are not published)."""
-    filings, forms, findings, quarantine = (read(warehouse, name, year, region)
+    filings, forms, findings, quarantine = (read(warehouse, name, year, region, _COLUMNS.get(name))
                                             for name in ("filings", "forms", "check_results", "quarantine"))
     units = _units(forms, filings)
     counts = findings.group_by("form_id").agg(
