@@ -25,6 +25,9 @@ def test_publish_then_read_round_trips(tmp_path, tables):
     assert path.parent == tmp_path / "forms" / "reporting_year=2024" / "region=_"
     assert committed(tmp_path, 2024) == {"forms": path}
     assert_frame_equal(read(tmp_path, "forms", 2024).select(forms.columns), forms)
+    some = read(tmp_path, "forms", 2024, columns=["form_id", "spent"])
+    assert some.columns == ["form_id", "spent", "reporting_year"]
+    assert_frame_equal(some, forms.select("form_id", "spent", "reporting_year"))
 
 
 def test_republish_switches_every_table_and_leaves_only_the_committed_files(tmp_path, tables):
