@@ -111,6 +111,15 @@ def test_unreadable_files_are_quarantined_with_the_reason(name, reason):
     assert (filing.status, filing.error) == ("quarantined", reason)
 
 
+def test_a_damaged_sheet_that_makes_the_spreadsheet_library_panic_is_quarantined():
+    """calamine (Rust) panics on some damaged OLE files rather than raising an error: a panic is a
+    BaseException in Python, which a plain `except Exception` let through to crash the run. This
+    file is an encrypted .xlsx with a few bytes edited (found by tests/test_fuzz.py)."""
+    filing = parse_filing((FIXTURES / "damaged_ole.xlsx").read_bytes(), "2024/damaged_ole.xlsx", 2024)
+    assert (filing.status, filing.reason_code) == ("quarantined", "damaged")
+    assert filing.error == "文件已损坏或不是有效的 .xlsx 文件(PanicException)"
+
+
 def test_a_pdf_without_its_chinese_font_on_a_machine_without_one_is_quarantined_not_read_short(monkeypatch):
     """The fixtures use Adobe's STSong-Light without embedding it: without a Chinese font on the
     machine PDFium drops characters, so the file is refused with what to install; text files and a
