@@ -61,6 +61,28 @@ def test_a_table_longer_than_a_slice_is_validated_slice_by_slice_and_its_keys_wh
         ("expect_compound_columns_to_be_unique", "2 rows share their form_id, row_index with another row of the table")]
 
 
+def test_no_slice_handed_to_gx_outlives_the_validation(tmp_path, tables, monkeypatch):
+    """GX's execution engine keeps the batches it was handed (the last slice of every table) for as
+    long as its context lives, the whole process: they are let go when the validation ends."""
+    import gc
+    import weakref
+
+    from checks import expectations
+
+    handed = []
+    to_pandas = expectations._to_pandas
+
+    def kept(frame):
+        converted = to_pandas(frame)
+        handed.append(weakref.ref(converted))
+        return converted
+
+    monkeypatch.setattr(expectations, "_to_pandas", kept)
+    validate_published({"forms": tables["forms"], "indicators": tables["indicators"]}, 2024, tmp_path / "gx")
+    gc.collect()
+    assert len(handed) == 2 and all(ref() is None for ref in handed)
+
+
 def test_nulls_wrong_types_and_years_out_of_range_fail_the_suite(tmp_path, tables):
     """A null where the contract has none (a string column and an integer one), a column written
     with another type than the contract's, a year out of range: each fails its expectation."""
