@@ -117,8 +117,4 @@ def ui_port(run_output):
         yield port
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # dagster dev runs a webserver and a daemon: stop the group
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:  # seen once at the end of a loaded test session: cleanup, not a test
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=60)
+        server.wait(timeout=60)
