@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -112,6 +113,9 @@ def ui(host: str, port: int) -> None:
     workspace = str(PROJECT_ROOT / "workspace.yaml")
     os.chdir(PROJECT_ROOT)
     dagster = str(Path(sys.executable).parent / "dagster")  # the one installed beside jixiao
+    # dagster dev stops on SIGTERM by handling it as SIGINT; a shell starts a background job (`make ui &`,
+    # nohup) with SIGINT ignored, and an ignored signal stays ignored across exec: it would never stop.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", host, "-p", str(port)])
 
 

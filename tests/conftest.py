@@ -100,21 +100,28 @@ def run_output(tmp_path_factory):
 def ui_port(run_output):
     """`jixiao ui` (make ui) on a free port of 127.0.0.1, serving the runs of `run_output`."""
     _, env, _ = run_output
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([str(BIN / "jixiao"), "ui", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server, port = serve_ui(env)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5)
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "the Dagster UI did not start"
-                time.sleep(1)
         yield port
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # dagster dev runs a webserver and a daemon: stop the group
         server.wait(timeout=60)
+
+
+def serve_ui(env: dict, **popen) -> tuple[subprocess.Popen, int]:
+    """`jixiao ui` started in a session of its own on a free port, once it answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([str(BIN / "jixiao"), "ui", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True, **popen)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5)
+            return server, port
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                os.killpg(server.pid, signal.SIGKILL)
+                raise AssertionError("the Dagster UI did not start")
+            time.sleep(1)

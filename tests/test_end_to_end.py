@@ -2,12 +2,15 @@
 Dagster webserver then shows a steward."""
 
 import json
+import os
 import re
+import signal
+import subprocess
 import urllib.request
 
 import duckdb
 
-from conftest import BIN, PROJECT, XINGQING
+from conftest import BIN, PROJECT, XINGQING, serve_ui
 from filings.warehouse import committed, published_years
 
 
@@ -59,6 +62,19 @@ def test_ui_serves_the_failed_check_with_its_finding(ui_port):
     entries = {e["label"]: e for e in latest["evaluation"]["metadataEntries"]}
     assert entries["findings"]["intValue"] == 1
     assert "禁毒专项经费" in entries["first_findings"]["mdStr"] and "| 140 |" in entries["first_findings"]["mdStr"]
+
+
+def test_ui_started_as_a_background_job_stops_on_sigterm(run_output):
+    """A shell starts a background job (`make ui &`, nohup) with SIGINT ignored, and dagster dev stops
+    on SIGTERM by handling it as SIGINT: `jixiao ui` restores SIGINT, so a TERM still stops it."""
+    _, env, _ = run_output
+    server, _ = serve_ui(env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        raise AssertionError("jixiao ui ignored SIGTERM") from None
 
 
 def test_a_second_run_with_nothing_changed_does_nothing_until_forced(run_output, tmp_path):
