@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -122,6 +123,7 @@ def serve_ui(env: dict, **popen) -> tuple[subprocess.Popen, int]:
             return server, port
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
-                os.killpg(server.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):  # the group is gone when the UI exited
+                    os.killpg(server.pid, signal.SIGKILL)
                 raise AssertionError("the Dagster UI did not start")
             time.sleep(1)
