@@ -116,34 +116,11 @@ def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
         source = context.data_sources.add_pandas("warehouse")
     docs_index = project_root / "index.html"
     run_id = RunIdentifier(run_name=f"reporting-year-{year}")
-    results = {}
-    for table, frame in frames.items():
-        # Keep the latest result per table and year, so Data Docs stay the size of the warehouse.
-        shutil.rmtree(_results_folder(project_root) / table / run_id.run_name, ignore_errors=True)
-        asset = next((a for a in source.assets if a.name == table), None) or source.add_dataframe_asset(table)
-        batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
-            or asset.add_batch_definition_whole_dataframe("whole")
-        definition = _definition(context, table, batch)
-        frame = frame.lazy()
-        rows = frame.select(pl.len()).collect().item()
-        starts = range(0, max(rows, 1), GX_ROWS)
-        failed, evaluated = [], 0
-        for n, start in enumerate(starts):  # a result per slice: each its own run time, or one overwrites another
-            outcome = definition.run(
-                batch_parameters={"dataframe": _to_pandas(frame.slice(start, GX_ROWS).collect())},
-                result_format=RESULT_FORMAT,
-                run_id=RunIdentifier(run_id.run_name, run_id.run_time + timedelta(milliseconds=n)))
-            where = f"rows {start + 1}–{min(start + GX_ROWS, rows)}: " if len(starts) > 1 else ""
-            failed += [
-                {"expectation": r.expectation_config.type, "column": r.expectation_config.kwargs.get("column", ""),
-                 "detail": where + _detail(r.result)}
-                for r in outcome.results if not r.success
-            ]
-            evaluated = len(outcome.results)
-        if len(starts) > 1:
-            failed += _repeated_keys(frame, table)
-        results[table] = SuiteResult(table, not failed, evaluated, failed, docs_index)
-    _drop_batches(source)
+    try:
+        results = {table: _validate_table(context, source, table, frame.lazy(), run_id, project_root, docs_index)
+                   for table, frame in frames.items()}
+    finally:
+        _drop_batches(source)
     # Render only this run's results, and not GX's own index page (it reads every stored result):
     # both would grow with every year and region published. write_index lists them instead.
     stored = _results_folder(project_root)
@@ -156,9 +133,41 @@ def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
     return results
 
 
+def _validate_table(context, source, table: str, frame: pl.LazyFrame, run_id, project_root: Path,
+                    docs_index: Path) -> SuiteResult:
+    """One table's suite run on it, GX_ROWS rows at a time, and its keys checked across the slices."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    # Keep the latest result per table and year, so Data Docs stay the size of the warehouse.
+    shutil.rmtree(_results_folder(project_root) / table / run_id.run_name, ignore_errors=True)
+    asset = next((a for a in source.assets if a.name == table), None) or source.add_dataframe_asset(table)
+    batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
+        or asset.add_batch_definition_whole_dataframe("whole")
+    definition = _definition(context, table, batch)
+    rows = frame.select(pl.len()).collect().item()
+    starts = range(0, max(rows, 1), GX_ROWS)
+    failed, evaluated = [], 0
+    for n, start in enumerate(starts):  # a result per slice: each its own run time, or one overwrites another
+        outcome = definition.run(
+            batch_parameters={"dataframe": _to_pandas(frame.slice(start, GX_ROWS).collect())},
+            result_format=RESULT_FORMAT,
+            run_id=RunIdentifier(run_id.run_name, run_id.run_time + timedelta(milliseconds=n)))
+        where = f"rows {start + 1}–{min(start + GX_ROWS, rows)}: " if len(starts) > 1 else ""
+        failed += [
+            {"expectation": r.expectation_config.type, "column": r.expectation_config.kwargs.get("column", ""),
+             "detail": where + _detail(r.result)}
+            for r in outcome.results if not r.success
+        ]
+        evaluated = len(outcome.results)
+    if len(starts) > 1:
+        failed += _repeated_keys(frame, table)
+    return SuiteResult(table, not failed, evaluated, failed, docs_index)
+
+
 def _drop_batches(source) -> None:
     """Let go of the slices GX's execution engine keeps (the last of every table: 170 MB for a
-    region of 200,000 forms), which it would hold, with the context, for the life of the process."""
+    region of 200,000 forms), which it would hold, with the context, for the life of the process,
+    whether the validation ended or failed."""
     import pyarrow
 
     batches = source.get_execution_engine().batch_manager

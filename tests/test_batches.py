@@ -95,6 +95,7 @@ def test_parser_processes_are_not_forked_from_the_runs_process(monkeypatch):
     (parsed,) = parse_batches(paths, RAW, len(paths), workers=2)
     assert [f.status for chunk in parsed for f in chunk] == ["parsed"] * len(paths)
 
+
 def test_the_workers_config_sets_the_parser_processes(tmp_path, monkeypatch):
     """The op config `workers` (jixiao run --workers) reaches the parser: one worker parses in the
     run's own process, two start a pool of two (parallel from one file here)."""

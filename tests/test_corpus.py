@@ -81,6 +81,7 @@ def test_the_benchmark_times_each_formats_floor_and_parse_on_the_same_files(smal
     assert set(sample) == set(FORMATS)
     assert all(0 < floor < parse for floor, parse in sample.values()), sample
 
+
 def test_corpus_is_reproducible_from_its_seed(tmp_path):
     first, second, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     assert generate(first, 150, seed=7) == generate(second, 150, seed=7)

@@ -4,6 +4,7 @@ import multiprocessing
 import threading
 
 import polars as pl
+import pytest
 
 from checks.expectations import _locked, expectations, validate_published
 from filings.schemas import TABLES, columns
@@ -81,6 +82,14 @@ def test_no_slice_handed_to_gx_outlives_the_validation(tmp_path, tables, monkeyp
     validate_published({"forms": tables["forms"], "indicators": tables["indicators"]}, 2024, tmp_path / "gx")
     gc.collect()
     assert len(handed) == 2 and all(ref() is None for ref in handed)
+
+    handed.clear()  # a validation that fails midway lets go of its slices too
+    monkeypatch.setattr(expectations, "GX_ROWS", 60)
+    monkeypatch.setattr(expectations, "_repeated_keys", lambda frame, table: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        validate_published({"indicators": tables["indicators"]}, 2024, tmp_path / "gx")
+    gc.collect()
+    assert len(handed) > 1 and all(ref() is None for ref in handed)
 
 
 def test_nulls_wrong_types_and_years_out_of_range_fail_the_suite(tmp_path, tables):

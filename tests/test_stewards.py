@@ -42,6 +42,7 @@ def test_each_finding_gets_its_own_files_line_whatever_the_order_of_the_findings
                              "line": [2, 1, 1, 1, None]})
     assert _source_lines(tmp_path, findings) == ["自评得分 │ 97", "年度 │ 2024", "总分 │ 90", None, None]
 
+
 def test_report_lists_every_finding_with_its_file_row_and_original_text(review, tmp_path):
     html = report.write(review, tmp_path).read_text(encoding="utf-8")
     assert "<meta charset='utf-8'>" in html

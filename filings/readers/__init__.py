@@ -34,11 +34,9 @@ def read_grid(data: bytes, suffix: str) -> list[Row]:
         if data.startswith(b"PK\x03\x04"):
             guards.refuse_hostile_archive(data)
         return reader(data)
-    except UnreadableFiling:
+    except (UnreadableFiling, KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # a library's own error on a damaged file
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
-            raise  # KeyboardInterrupt, SystemExit; a Rust library's panic (calamine's) is no Exception
+    except BaseException as exc:  # a library's own error on a damaged file (a Rust panic, calamine's, is no Exception)
         if guards.truncated(data):
             raise UnreadableFiling("文件不完整,像是在复制或上传时被截断:请重新报送完整的文件", "truncated") from exc
         raise UnreadableFiling(f"文件已损坏或不是有效的 {suffix} 文件({type(exc).__name__})", "damaged") from exc
