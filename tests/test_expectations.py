@@ -137,16 +137,47 @@ def test_validations_of_two_partitions_take_turns_in_the_gx_project(tmp_path, mo
     waiting.join()
 
 
+_barrier = None  # in a pool process: the barrier both processes pass before validating
+
+
+def _timed_validations(log, barrier) -> None:
+    """A pool process's initializer: each validation's start and end (monotonic clock: one per
+    machine) appended to `log`."""
+    import time
+
+    import checks.expectations as gx
+
+    global _barrier
+    _barrier = barrier
+    validate = gx._validate
+
+    def timed(*args):
+        start = time.monotonic()
+        try:
+            return validate(*args)
+        finally:
+            with open(log, "a") as handle:
+                handle.write(f"{start} {time.monotonic()}\n")
+
+    gx._validate = timed
+
+
 def _validate_region(args) -> bool:
     frame, label, root = args
+    _barrier.wait(timeout=120)  # both processes set off together
     return validate_published({"forms": frame}, label, root)["forms"].success
 
 
-def test_two_processes_validating_at_once_both_land_in_data_docs(tmp_path, tables):
-    """Two partitions' runs, each in its own process, validating into one new GX project at once."""
+def test_two_processes_validating_at_once_take_turns_and_both_land_in_data_docs(tmp_path, tables):
+    """Two partitions' runs, each in its own process, set off together into one new GX project:
+    the second validation starts only when the first has ended, and both land in Data Docs."""
+    context, log = multiprocessing.get_context("spawn"), tmp_path / "validations.log"
     jobs = [(tables["forms"], label, tmp_path / "gx") for label in ("2024-东区", "2024-西区")]
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        assert pool.map(_validate_region, jobs) == [True, True]
+    with context.Pool(2, initializer=_timed_validations, initargs=(log, context.Barrier(2))) as pool:
+        assert pool.map(_validate_region, jobs, chunksize=1) == [True, True]
+    (first_start, first_end), (second_start, _) = sorted(
+        tuple(map(float, line.split())) for line in log.read_text().splitlines())
+    assert second_start >= first_end > first_start, "the two validations overlapped in the GX project"
     page = (tmp_path / "gx" / "index.html").read_text(encoding="utf-8")
     assert "2024-东区" in page and "2024-西区" in page
 
