@@ -2,9 +2,10 @@
 
 The compiled modules sit beside their sources (`align.cpython-311-….so` next to `align.py`), and
 Python imports them first. `filings/native.txt` lists each with the digest of the source it was
-compiled from. Where any source differs from its digest (edited since), or JIXIAO_NATIVE=0 is set,
-every listed module is imported from its source instead: compiled modules call each other
-directly, so one stale module means none can be trusted."""
+compiled from (after a `# options` line: the compiler's, for tools/native.py). Where any source
+differs from its digest (edited since), or JIXIAO_NATIVE=0 is set, every listed module is imported
+from its source instead: compiled modules call each other directly, so one stale module means none
+can be trusted."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def compiled_modules(manifest: Path = MANIFEST) -> dict[str, str]:
     """Module name → digest of the source it was compiled from (none when nothing is compiled)."""
     if not manifest.exists():
         return {}
-    return dict(line.split() for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip())
+    return dict(line.split() for line in manifest.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#"))
 
 
 def stale_modules(modules: dict[str, str], root: Path = ROOT) -> list[str]:

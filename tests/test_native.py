@@ -18,6 +18,7 @@ from filings.tables import to_tables
 
 sys.path.insert(0, str(PROJECT / "tools"))
 from corpus import generate  # noqa: E402
+import native  # noqa: E402
 from native import MODULES, up_to_date  # noqa: E402
 
 needs_native = pytest.mark.skipif(
@@ -93,14 +94,19 @@ def test_one_stale_module_runs_them_all_as_python_with_a_warning(tmp_path):
 
 
 @needs_native
-def test_make_native_compiles_again_only_when_a_compiled_modules_source_or_the_list_changes(tmp_path):
+def test_make_native_compiles_again_only_when_a_compiled_modules_source_the_list_or_the_options_change(
+        tmp_path, monkeypatch):
     manifest = tmp_path / "native.txt"
     manifest.write_text(MANIFEST.read_text())
     assert up_to_date(manifest)  # whatever else of filings/ changed since
     manifest.write_text(MANIFEST.read_text().replace(source_digest(source_path("filings.split")), "0" * 16))
     assert not up_to_date(manifest)
-    manifest.write_text("".join(MANIFEST.read_text().splitlines(keepends=True)[1:]))  # a module left out
+    manifest.write_text("".join(MANIFEST.read_text().splitlines(keepends=True)[:-1]))  # a module left out
     assert not up_to_date(manifest)
+    manifest.write_text(MANIFEST.read_text())
+    monkeypatch.setitem(native.COMPILER, "opt_level", "0")  # or another mypyc, Python or mypy setting
+    assert not up_to_date(manifest)
+    monkeypatch.undo()
     assert not up_to_date(tmp_path / "none.txt")
     done = subprocess.run([sys.executable, str(PROJECT / "tools" / "native.py"), "--check"], capture_output=True)
     assert done.returncode == 0, "`make native` would compile again what is current"

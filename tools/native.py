@@ -1,16 +1,19 @@
 """Compile the parser's hot modules to C with mypyc, beside their sources (`make native`; see
 filings/native.py). The same code, type-checked by mypy on the way; a compiled module checks the
 types of its arguments at run time. `--check` says (by its exit status) whether the compiled
-modules are current: those of MODULES, each compiled from its source as it is now, so that an edit
-elsewhere in filings/ compiles nothing again. `--remove` deletes the compiled modules: the parser
-then runs as plain Python."""
+modules are current: those of MODULES, each compiled from its source as it is now, by the same
+compiler, Python and settings (`options`), so that an edit elsewhere in filings/ compiles nothing
+again. `--remove` deletes the compiled modules: the parser then runs as plain Python."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,12 +29,25 @@ MODULES = ["filings.text", "filings.values", "filings.grid", "filings.templates"
            "filings.readers.html", "filings.readers.spreadsheet"]
 GROUP = "filings.native_lib"  # the library the modules share: filings/native_lib__mypyc.cpython-*.so
 BUILD = ROOT / "build" / "native"
+COMPILER = {"group_name": GROUP, "opt_level": "3", "debug_level": "1"}  # mypycify's settings
+
+
+def options() -> str:
+    """A digest of what a compiled module is made from besides its source: mypyc's version (mypy's),
+    Python's, mypy's settings in pyproject.toml, and COMPILER."""
+    import mypy.version
+
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    made_with = [mypy.version.__version__, sys.version, settings, COMPILER]
+    return hashlib.sha256(json.dumps(made_with, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def up_to_date(manifest: Path = MANIFEST) -> bool:
-    """Whether every module of MODULES is compiled, from its current source, and no other is listed."""
+    """Whether every module of MODULES is compiled, from its current source and with the current
+    `options`, and no other is listed."""
     modules = compiled_modules(manifest)
     return (list(modules) == MODULES and not stale_modules(modules)
+            and f"# options {options()}" in manifest.read_text(encoding="utf-8").splitlines()
             and all(any(path.parent.glob(f"{path.stem}.cpython-*.so")) for path in map(source_path, MODULES)))
 
 
@@ -50,10 +66,10 @@ def build() -> None:
     remove()
     os.chdir(ROOT)  # mypy reads its settings from pyproject.toml here
     sources = [str(source_path(name).relative_to(ROOT)) for name in MODULES]
-    setup(name="jixiao-native", ext_modules=mypycify(sources, group_name=GROUP, target_dir=str(BUILD)),
+    setup(name="jixiao-native", ext_modules=mypycify(sources, target_dir=str(BUILD), **COMPILER),
           script_args=["--quiet", "build_ext", "--inplace", "--build-temp", str(BUILD / "temp")])
-    MANIFEST.write_text("".join(f"{name} {source_digest(source_path(name))}\n" for name in MODULES),
-                        encoding="utf-8")
+    MANIFEST.write_text(f"# options {options()}\n"
+                        + "".join(f"{name} {source_digest(source_path(name))}\n" for name in MODULES), encoding="utf-8")
     print(f"compiled {len(MODULES)} modules; {MANIFEST.relative_to(ROOT)} lists them")
 
 
