@@ -229,23 +229,30 @@ def _results_folder(project_root: Path) -> Path:
     return project_root / "gx" / "uncommitted" / "validations"
 
 
+_INDEX_FORM = 2  # of index.json's entries (1: rows of HTML)
+
+
 def write_index(project_root: Path, this_run: dict[str, list[Path]]) -> Path:
     """An index of the latest validation per table and year that works offline (GX's own index
-    draws its tables with scripts from the internet). Its rows are kept in index.json, where a run
-    replaces those of its own results (`this_run`: "<table>/<run name>" → result files; each run
-    read every stored result: a nation's years and regions are tens of thousands); rebuilt from
-    every stored result when missing or unreadable."""
+    draws its tables with scripts from the internet). What it lists is kept in index.json, where a
+    run replaces the entries of its own results (`this_run`: "<table>/<run name>" → result files;
+    each run read every stored result: a nation's years and regions are tens of thousands); rebuilt
+    from every stored result when missing, unreadable or of another form (an earlier version's)."""
     stored, listing = _results_folder(project_root), project_root / "index.json"
     try:
-        rows, found = json.loads(listing.read_text(encoding="utf-8")), this_run
-    except (FileNotFoundError, ValueError):  # none yet (or made by an earlier version), or torn
-        rows, found = {}, {}
+        kept = json.loads(listing.read_text(encoding="utf-8"))
+        if not isinstance(kept, dict) or kept.get("form") != _INDEX_FORM:
+            raise ValueError("index.json of an earlier version")
+        entries, found = kept["entries"], this_run
+    except (FileNotFoundError, ValueError):  # none yet, torn, or an earlier version's
+        entries, found = {}, {}
         for path in sorted(stored.glob("*/*/*/*.json")):
             found.setdefault("/".join(path.relative_to(stored).parts[:2]), []).append(path)
-    site = Path("gx") / "uncommitted" / "data_docs" / "local_site" / "validations"
     for key, paths in found.items():
-        rows[key] = [_index_row(stored, site, path) for path in paths]
-    listing.write_text(json.dumps(rows, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        entries[key] = [_index_entry(stored, path) for path in paths]
+    listing.write_text(json.dumps({"form": _INDEX_FORM, "entries": entries}, ensure_ascii=False, sort_keys=True),
+                       encoding="utf-8")
+    site = Path("gx") / "uncommitted" / "data_docs" / "local_site" / "validations"
     index = project_root / "index.html"
     index.write_text(
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>jixiao Data Docs</title>"
@@ -253,19 +260,26 @@ def write_index(project_root: Path, this_run: dict[str, list[Path]]) -> Path:
         "table{border-collapse:collapse}.failed td{color:#b00020;font-weight:bold}</style></head><body>"
         "<h1>Great Expectations: 发布表的校验结果 / validation of the published tables</h1>"
         "<table><tr><th>报告年度</th><th>表</th><th>结果</th><th>通过的期望</th><th></th></tr>"
-        + "".join(row for key in sorted(rows) for row in rows[key]) + "</table></body></html>", encoding="utf-8")
+        + "".join(_index_row(site, entry) for key in sorted(entries) for entry in entries[key])
+        + "</table></body></html>", encoding="utf-8")
     return index
 
 
-def _index_row(stored: Path, site: Path, result: Path) -> str:
-    """The index's row of one stored result: year, table, outcome, expectations met, link to its page."""
+def _index_entry(stored: Path, result: Path) -> dict:
+    """What the index shows of one stored result: year, suite, outcome, expectations met, its page."""
     data = json.loads(result.read_text(encoding="utf-8"))
     relative = result.relative_to(stored).with_suffix(".html")
-    stats, year = data["statistics"], relative.parts[1].removeprefix("reporting-year-")
-    return (f"<tr class='{'ok' if data['success'] else 'failed'}'><td>{escape(year)}</td>"
-            f"<td>{escape(data['suite_name'])}</td><td>{'通过' if data['success'] else '未通过'}</td>"
-            f"<td>{stats['successful_expectations']}/{stats['evaluated_expectations']}</td>"
-            f"<td><a href='{escape((site / relative).as_posix())}'>详情 / details</a></td></tr>")
+    stats = data["statistics"]
+    return {"year": relative.parts[1].removeprefix("reporting-year-"), "suite": data["suite_name"],
+            "success": data["success"], "met": stats["successful_expectations"],
+            "evaluated": stats["evaluated_expectations"], "page": relative.as_posix()}
+
+
+def _index_row(site: Path, entry: dict) -> str:
+    return (f"<tr class='{'ok' if entry['success'] else 'failed'}'><td>{escape(entry['year'])}</td>"
+            f"<td>{escape(entry['suite'])}</td><td>{'通过' if entry['success'] else '未通过'}</td>"
+            f"<td>{entry['met']}/{entry['evaluated']}</td>"
+            f"<td><a href='{escape((site / entry['page']).as_posix())}'>详情 / details</a></td></tr>")
 
 
 def _to_pandas(frame: pl.DataFrame):

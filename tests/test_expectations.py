@@ -210,3 +210,9 @@ def test_the_index_keeps_each_partitions_latest_rows_and_reads_only_the_runs_own
     (root / "index.json").write_text('{"filings/rep', encoding="utf-8")  # torn by a run that died writing it
     validate_published(frames, "2023-北区", root)
     assert rows() == ["2023-北区", "2024-南区", "2024-西区"]
+
+    (root / "index.json").write_text('{"filings/reporting-year-2024-南区": ["<tr><td>2024-南区</td></tr>"]}',
+                                     encoding="utf-8")  # an earlier version's: rows of HTML
+    validate_published(frames, "2023-北区", root)
+    assert rows() == ["2023-北区", "2024-南区", "2024-西区"]
+    assert "<" not in (root / "index.json").read_text(encoding="utf-8")  # what it lists, not HTML
