@@ -27,9 +27,10 @@ def dagster_home() -> Path:
 
 def run(years: list[int], force: bool = False, batch_files: int | None = None, workers: int | None = None) -> int:
     """Materialise every asset for each reporting year, region by region (each parsed while the one
-    before is checked and published), but for the regions whose files are all as last published
-    (unless `force`), `batch_files` files at a time parsed by `workers` processes (by default the
-    parsed_filings op's); print what was published and found."""
+    before is checked and published; regions of few files side by side, see run_partitions), but
+    for the regions whose files are all as last published (unless `force`), `batch_files` files at
+    a time parsed by `workers` processes (by default the parsed_filings op's); print what was
+    published and found."""
     dagster_home()
     from filings.discover import reporting_years, unplaced
     from pipelines.partitions import REPORTING_YEARS
@@ -46,14 +47,14 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
         if str(year) not in valid:
             print(f"{year}: skipped, outside the reporting years {min(valid)}–{max(valid)}")
     years = [year for year in years if str(year) in valid]
-    todo: list[tuple[int, str]] = []
+    todo: dict[tuple[int, str], int] = {}  # partition → its number of files
     for year in years:
         regions, skipped = regions_to_run(paths, year, force)
         for region, files in skipped.items():
             print(f"{partition_name(year, region)}: {files} files, all as last published: nothing to do (--force re-runs)")
-        todo += [(year, region) for region in regions]
+        todo |= {(year, region): files for region, files in regions.items()}
     failed = set()
-    for year, region, outcome in run_partitions(todo, batch_files, workers, started=_starting):
+    for year, region, outcome in run_partitions(list(todo), batch_files, workers, started=_starting, files=todo):
         if not _report(year, region, outcome):
             failed.add(year)
     done = [year for year in years if year not in failed]

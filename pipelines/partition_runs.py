@@ -1,14 +1,21 @@
-"""Run one partition (reporting year × region) of the job `jixiao_year` in this process: what
-`jixiao run` does for each region that changed, and what the benchmark times."""
+"""Run partitions (reporting year × region) of the job `jixiao_year`: what `jixiao run` does for
+each region that changed, and what the benchmark times."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from filings.discover import UNPLACED
+from filings.parse import PARALLEL_FROM
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the UI keeps the full log
+SMALL = PARALLEL_FROM  # files: a partition of fewer is parsed in its run's own process, in a moment
+SIDE_BY_SIDE_FROM = 4  # small partitions: fewer run one after another (a process takes seconds to start)
+Partition = tuple[int, str]  # reporting year, region
 
 
 @dataclass(frozen=True)
@@ -38,17 +45,17 @@ def year_regions(paths, year: int) -> list[str]:
     return found
 
 
-def regions_to_run(paths, year: int, force: bool = False) -> tuple[list[str], dict[str, int]]:
+def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, int], dict[str, int]]:
     """The partitions of `year` (see `year_regions`) a run goes through, and those it skips, unless
-    `force`, because their files are all as last published (with their number of files)."""
+    `force`, because their files are all as last published; each with its number of files."""
     from filings.discover import discover
     from filings.incremental import up_to_date
 
-    todo, skipped = [], {}
+    todo, skipped = {}, {}
     for region in year_regions(paths, year):
         files = discover(paths.raw, year, region)
         if force or not up_to_date(paths.warehouse, paths.raw, year, files, region):
-            todo.append(region)
+            todo[region] = len(files)
         else:
             skipped[region] = len(files)
     return todo, skipped
@@ -77,14 +84,32 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
     return PartitionRun(True, result.run_id, metadata)
 
 
-def run_partitions(partitions: list[tuple[int, str]], batch_files: int | None = None, workers: int | None = None,
+def run_partitions(partitions: list[Partition], batch_files: int | None = None, workers: int | None = None,
                    started: Callable[[int, str], object] = lambda year, region: None,
-                   ) -> Iterator[tuple[int, str, PartitionRun]]:
-    """Run `partitions` (year, region) one after another (see `run_partition`), each one's files
-    parsed while the run before checks and publishes (pipelines/parse_ahead.py), across years too;
-    `started(year, region)` as each run starts; yields each one's outcome as its run ends."""
+                   files: dict[Partition, int] | None = None) -> Iterator[tuple[int, str, PartitionRun]]:
+    """Run `partitions` (year, region), each as `run_partition` does; `started(year, region)` as each
+    run starts; yields each one's outcome as its run ends. Those of SMALL files or more (by `files`,
+    their numbers of files; all when not given) run first, one after another, each one's files
+    parsed while the run before checks and publishes (pipelines/parse_ahead.py), across years too.
+    Then the small ones, when there are SIDE_BY_SIDE_FROM or more: their runs are nearly all one
+    core's Python (Dagster's events, the rules, Great Expectations, the report), seconds each
+    however few their forms, so they run side by side, one a core (`workers`: as many), each in a
+    process of its own."""
+    files = files or {}
+    processes = workers or os.cpu_count() or 1
+    small = [p for p in partitions if files.get(p, SMALL) < SMALL]
+    if len(small) < SIDE_BY_SIDE_FROM or processes < 2:
+        small = []
+    yield from _one_after_another([p for p in partitions if p not in small], batch_files, workers, started)
+    yield from _side_by_side(small, batch_files, processes, started)
+
+
+def _one_after_another(partitions: list[Partition], batch_files: int | None, workers: int | None,
+                       started: Callable[[int, str], object]) -> Iterator[tuple[int, str, PartitionRun]]:
     from pipelines.parse_ahead import parsing_ahead
 
+    if not partitions:
+        return
     with parsing_ahead(partitions, batch_files, workers) as ahead:
         for year, region in partitions:
             started(year, region)
@@ -92,3 +117,33 @@ def run_partitions(partitions: list[tuple[int, str]], batch_files: int | None = 
                 yield year, region, run_partition(year, region, batch_files, workers)
             finally:
                 ahead.finished((year, region))
+
+
+def _side_by_side(partitions: list[Partition], batch_files: int | None, processes: int,
+                  started: Callable[[int, str], object]) -> Iterator[tuple[int, str, PartitionRun]]:
+    """Each partition's run in one of `processes` processes (spawned: this one holds Dagster's
+    threads), the next started as one ends; outcomes in the order the runs end."""
+    if not partitions:
+        return
+    waiting = iter(partitions)
+    running: dict[Future[PartitionRun], Partition] = {}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(processes, len(partitions)), mp_context=context) as pool:
+
+        def start_next() -> None:
+            for year, region in waiting:
+                started(year, region)
+                running[pool.submit(run_partition, year, region, batch_files)] = (year, region)
+                return
+
+        for _ in range(min(processes, len(partitions))):
+            start_next()
+        try:
+            while running:
+                ended, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in ended:
+                    year, region = running.pop(future)
+                    yield year, region, future.result()
+                    start_next()
+        finally:
+            pool.shutdown(cancel_futures=True)

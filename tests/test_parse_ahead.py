@@ -1,13 +1,14 @@
 """`jixiao run` parses each partition ahead of its run (pipelines/parse_ahead.py): the runs publish
 exactly what runs parsing for themselves publish, a run whose files changed since parses them
-itself, the thread keeps one partition ahead, and nothing parsed ahead is left staged."""
+itself, the thread keeps one partition ahead, and nothing parsed ahead is left staged. Partitions
+of few files run side by side instead (pipelines/partition_runs.py), publishing the same."""
 
 import shutil
 import time
 
 import polars as pl
 import pytest
-from dagster import load_assets_from_package_module, materialize
+from dagster import DagsterInstance, load_assets_from_package_module, materialize
 
 import assets
 from conftest import RAW, ephemeral_instance
@@ -15,7 +16,7 @@ from filings.discover import discover
 from filings.schemas import TABLES
 from filings.staging import staging_folder
 from filings.warehouse import STAGING, read
-from pipelines import parse_ahead
+from pipelines import parse_ahead, partition_runs
 from pipelines.partition_runs import run_partitions, year_regions
 from pipelines.partitions import partition_key
 from pipelines.resources import JixiaoPaths
@@ -40,6 +41,7 @@ def year_of_regions(tmp_path, monkeypatch):
 
 
 def _published(warehouse) -> dict[tuple[str, str], pl.DataFrame]:
+    """Every table of every region of 2022 as published."""
     return {(region, name): read(warehouse, name, 2022, region) for region in REGIONS for name in TABLES}
 
 
@@ -141,3 +143,27 @@ def test_the_next_year_is_parsed_ahead_too(year_of_regions):
     assert all(outcome.success and outcome.metadata["parsed_ahead"] for _, _, outcome in outcomes)
     assert read(warehouse, "forms", 2024).height == 12
     assert _nothing_staged(warehouse)
+
+
+def test_partitions_of_few_files_run_side_by_side_and_publish_what_runs_one_after_another_publish(
+        year_of_regions, tmp_path, monkeypatch):
+    raw, warehouse = year_of_regions
+    partitions = [(2022, region) for region in year_regions(JixiaoPaths(), 2022)]
+    files = {(year, region): len(discover(raw, year, region)) for year, region in partitions}
+    assert max(files.values()) < partition_runs.SMALL
+    for _, _, outcome in run_partitions(partitions):  # no numbers of files: one after another
+        assert outcome.success and outcome.metadata["parsed_ahead"]
+
+    monkeypatch.setattr(partition_runs, "SIDE_BY_SIDE_FROM", len(partitions))
+    monkeypatch.setenv("JIXIAO_WAREHOUSE_DIR", str(tmp_path / "side_by_side"))
+    started = []
+    outcomes = list(run_partitions(partitions, started=lambda *partition: started.append(partition),
+                                   files=files))
+    assert sorted(started) == sorted((year, region) for year, region, _ in outcomes) == sorted(partitions)
+    assert all(outcome.success and not outcome.metadata["parsed_ahead"] for _, _, outcome in outcomes)
+    records = [DagsterInstance.get().get_run_record_by_id(outcome.run_id) for _, _, outcome in outcomes]
+    spans = sorted((record.start_time, record.end_time) for record in records)
+    assert any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:])), "the runs did not overlap"
+    side_by_side, one_after_another = _published(tmp_path / "side_by_side"), _published(warehouse)
+    for key, frame in one_after_another.items():
+        assert frame.equals(side_by_side[key]), key
