@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -128,7 +130,8 @@ def _side_by_side(partitions: list[Partition], batch_files: int | None, processe
     waiting = iter(partitions)
     running: dict[Future[PartitionRun], Partition] = {}
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(processes, len(partitions)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(processes, len(partitions)), mp_context=context,
+                             initializer=exit_with_parent) as pool:
 
         def start_next() -> None:
             for year, region in waiting:
@@ -147,3 +150,16 @@ def _side_by_side(partitions: list[Partition], batch_files: int | None, processe
                     start_next()
         finally:
             pool.shutdown(cancel_futures=True)
+
+
+def exit_with_parent() -> None:
+    """End this process within a second of its parent's end, however that ends (killed, SIGTERM):
+    a process pool's processes otherwise wait for work, or finish a run, for nobody."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

@@ -4,7 +4,10 @@ itself, the thread keeps one partition ahead, and nothing parsed ahead is left s
 of few files run side by side instead (pipelines/partition_runs.py), publishing the same."""
 
 import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -167,3 +170,21 @@ def test_partitions_of_few_files_run_side_by_side_and_publish_what_runs_one_afte
     side_by_side, one_after_another = _published(tmp_path / "side_by_side"), _published(warehouse)
     for key, frame in one_after_another.items():
         assert frame.equals(side_by_side[key]), key
+
+
+def test_a_side_by_side_run_process_ends_when_jixiao_run_is_killed():
+    """The pool's processes of a `jixiao run` that was killed (no shutdown of its pool) end too."""
+    parent = subprocess.run([sys.executable, "-c", (
+        "import multiprocessing, os\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from pipelines.partition_runs import exit_with_parent\n"
+        "if __name__ == '__main__':\n"
+        "    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'),\n"
+        "                               initializer=exit_with_parent)\n"
+        "    print(pool.submit(os.getpid).result(), flush=True)\n"
+        "    os._exit(0)\n")], capture_output=True, text=True, timeout=120)
+    worker = Path(f"/proc/{int(parent.stdout.split()[0])}")
+    deadline = time.monotonic() + 30
+    while worker.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not worker.exists(), "the pool's process outlived the run that started it"
