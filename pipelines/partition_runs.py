@@ -134,22 +134,19 @@ def _side_by_side(partitions: list[Partition], batch_files: int | None, processe
                              initializer=exit_with_parent) as pool:
 
         def start_next() -> None:
-            for year, region in waiting:
-                started(year, region)
-                running[pool.submit(run_partition, year, region, batch_files)] = (year, region)
-                return
+            partition = next(waiting, None)
+            if partition is not None:
+                started(*partition)
+                running[pool.submit(run_partition, *partition, batch_files)] = partition
 
         for _ in range(min(processes, len(partitions))):
             start_next()
-        try:
-            while running:
-                ended, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in ended:
-                    year, region = running.pop(future)
-                    yield year, region, future.result()
-                    start_next()
-        finally:
-            pool.shutdown(cancel_futures=True)
+        while running:  # a caller that stops early waits for the runs started, no more
+            ended, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in ended:
+                year, region = running.pop(future)
+                yield year, region, future.result()
+                start_next()
 
 
 def exit_with_parent() -> None:

@@ -68,8 +68,8 @@ def build() -> None:
     sources = [str(source_path(name).relative_to(ROOT)) for name in MODULES]
     setup(name="jixiao-native", ext_modules=mypycify(sources, target_dir=str(BUILD), **COMPILER),
           script_args=["--quiet", "build_ext", "--inplace", "--build-temp", str(BUILD / "temp")])
-    MANIFEST.write_text(f"# options {options()}\n"
-                        + "".join(f"{name} {source_digest(source_path(name))}\n" for name in MODULES), encoding="utf-8")
+    listed = "".join(f"{name} {source_digest(source_path(name))}\n" for name in MODULES)
+    MANIFEST.write_text(f"# options {options()}\n{listed}", encoding="utf-8")
     print(f"compiled {len(MODULES)} modules; {MANIFEST.relative_to(ROOT)} lists them")
 
 
