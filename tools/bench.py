@@ -162,10 +162,11 @@ def score(found: Counter, expected: Counter) -> dict[str, list[int]]:
 
 
 def run_year(year: int, skip_unchanged: bool = False):
-    """Run every region of `year` (its partitions) as `make run` does, one after another, each parsed
-    while the one before is checked and published (skipping, as `make run` does, regions whose files
-    are all as last published, when `skip_unchanged`); whether all succeeded, the seconds per stage
-    (summed over the partitions) and the files parsed."""
+    """Run every region of `year` (its partitions) as `make run` does (see run_partitions: one after
+    another, each parsed while the one before is checked and published; many small ones side by
+    side), skipping, as `make run` does, regions whose files are all as last published, when
+    `skip_unchanged`; whether all succeeded, the seconds per stage (summed over the partitions) and
+    the files parsed."""
     from collections import defaultdict
 
     from pipelines.partition_runs import regions_to_run, run_partitions
@@ -231,8 +232,9 @@ def main() -> None:
     print("files per format: " + ", ".join(f"{suffix} {n}" for suffix, n in formats.most_common()))
     print(f"published forms: {forms}; run {'succeeded' if success else 'FAILED'}")
     print(f"dagster start-up (import, definitions): {startup:.1f} s")
-    print(f"wall time of the job (every region of 2024, one after another, each parsed while the one before "
-          f"is checked and published, as make run): {wall:.1f} s → {forms / wall:.0f} forms/s end to end")
+    print(f"wall time of the job (every region of 2024 as make run runs them: one after another, each parsed "
+          f"while the one before is checked and published, or many small ones side by side): {wall:.1f} s → "
+          f"{forms / wall:.0f} forms/s end to end")
     print("seconds per stage, summed over the regions (parsing overlaps the region before's later stages, "
           "so they add up to more than the wall time):")
     for stage, value in seconds.items():
