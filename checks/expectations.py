@@ -114,10 +114,9 @@ def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
         source = context.data_sources.get("warehouse")
     except KeyError:
         source = context.data_sources.add_pandas("warehouse")
-    docs_index = project_root / "index.html"
     run_id = RunIdentifier(run_name=f"reporting-year-{year}")
     try:
-        results = {table: _validate_table(context, source, table, frame.lazy(), run_id, project_root, docs_index)
+        results = {table: _validate_table(context, source, table, frame.lazy(), run_id, project_root)
                    for table, frame in frames.items()}
     finally:
         _drop_batches(source)
@@ -133,8 +132,7 @@ def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
     return results
 
 
-def _validate_table(context, source, table: str, frame: pl.LazyFrame, run_id, project_root: Path,
-                    docs_index: Path) -> SuiteResult:
+def _validate_table(context, source, table: str, frame: pl.LazyFrame, run_id, project_root: Path) -> SuiteResult:
     """One table's suite run on it, GX_ROWS rows at a time, and its keys checked across the slices."""
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -161,7 +159,7 @@ def _validate_table(context, source, table: str, frame: pl.LazyFrame, run_id, pr
         evaluated = len(outcome.results)
     if len(starts) > 1:
         failed += _repeated_keys(frame, table)
-    return SuiteResult(table, not failed, evaluated, failed, docs_index)
+    return SuiteResult(table, not failed, evaluated, failed, project_root / "index.html")
 
 
 def _drop_batches(source) -> None:

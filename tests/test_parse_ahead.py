@@ -172,18 +172,20 @@ def test_partitions_of_few_files_run_side_by_side_and_publish_what_runs_one_afte
         assert frame.equals(side_by_side[key]), key
 
 
-def test_a_side_by_side_run_process_ends_when_jixiao_run_is_killed():
+def test_a_side_by_side_run_process_ends_when_jixiao_run_is_killed(tmp_path):
     """The pool's processes of a `jixiao run` that was killed (no shutdown of its pool) end too."""
-    parent = subprocess.run([sys.executable, "-c", (
-        "import multiprocessing, os\n"
-        "from concurrent.futures import ProcessPoolExecutor\n"
-        "from pipelines.partition_runs import exit_with_parent\n"
-        "if __name__ == '__main__':\n"
-        "    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'),\n"
-        "                               initializer=exit_with_parent)\n"
-        "    print(pool.submit(os.getpid).result(), flush=True)\n"
-        "    os._exit(0)\n")], capture_output=True, text=True, timeout=120)
-    worker = Path(f"/proc/{int(parent.stdout.split()[0])}")
+    printed = tmp_path / "worker.txt"  # not a pipe: a process left behind would hold it open
+    with printed.open("w") as out:
+        subprocess.run([sys.executable, "-c", (
+            "import multiprocessing, os\n"
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "from pipelines.partition_runs import exit_with_parent\n"
+            "if __name__ == '__main__':\n"
+            "    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'),\n"
+            "                               initializer=exit_with_parent)\n"
+            "    print(pool.submit(os.getpid).result(), flush=True)\n"
+            "    os._exit(0)\n")], stdout=out, check=True, timeout=120)
+    worker = Path(f"/proc/{int(printed.read_text())}")
     deadline = time.monotonic() + 30
     while worker.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
