@@ -16,7 +16,7 @@ from filings.tables import to_tables
 
 sys.path.insert(0, str(PROJECT / "tools"))
 import corpus_forms as cf  # noqa: E402
-from bench import parse_sample, score  # noqa: E402
+from bench import floor_and_parse, score  # noqa: E402
 from corpus import FORMATS, LAYOUTS, MISTAKES, expected_findings, generate  # noqa: E402
 from corpus_files import one_line  # noqa: E402
 
@@ -77,23 +77,22 @@ def test_the_benchmark_times_each_formats_floor_and_parse_on_the_same_files(smal
     """`make bench`'s parse ÷ floor per format: every format timed by the minimal reader and by the
     parser, and parsing (cleaning, layout, records) dearer than the minimal read of the same files."""
     out, _ = small_corpus
-    sample = parse_sample(out / "raw", every=1)
+    sample = floor_and_parse(out / "raw")
     assert set(sample) == set(FORMATS)
     assert all(0 < floor < parse for floor, parse in sample.values()), sample
 
 
-def test_the_benchmark_parses_each_sampled_file_once(small_corpus, monkeypatch):
-    """Parsed a second time, a file finds every cell in the parser's caches: the lower of two
-    timings flattered the parser by a fifth. Each sampled file is parsed (and timed) once."""
+def test_the_benchmark_parses_every_file_once_in_path_order(small_corpus, monkeypatch):
+    """Parsed a second time, a file finds every cell in the parser's caches (the lower of two
+    timings flattered the parser by a fifth); one file in ten parsed alone finds them cold. Every
+    file is parsed (and timed) once, in the order a parser process takes them."""
     import filings.parse
 
     out, _ = small_corpus
-    parsed = Counter()
-    monkeypatch.setattr(filings.parse, "parse_many",
-                        lambda paths, raw, workers: parsed.update(str(p) for p in paths))
-    parse_sample(out / "raw", every=3)
-    files = sorted(p for p in (out / "raw").rglob("*") if p.is_file())[::3]
-    assert parsed == Counter(str(p) for p in files)
+    parsed = []
+    monkeypatch.setattr(filings.parse, "parse_many", lambda paths, raw, workers: parsed.extend(map(str, paths)))
+    floor_and_parse(out / "raw")
+    assert parsed == [str(p) for p in sorted(p for p in (out / "raw").rglob("*") if p.is_file())]
 
 
 def test_corpus_is_reproducible_from_its_seed(tmp_path):

@@ -29,37 +29,28 @@ sys.path.insert(0, str(PROJECT / "tools"))
 from corpus import expected_findings, generate  # noqa: E402
 
 
-SAMPLE_EVERY = 10  # files: the per-format comparison with the floor parses one in ten again
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def floor(raw: Path) -> dict[str, float]:
-    """Seconds per format to read every file and split it into cells with a minimal reader (no
-    cleaning, no layout, no positions), in one process: what no parser can beat."""
-    seconds: Counter = Counter()
-    for path in sorted(p for p in raw.rglob("*") if p.is_file()):
-        seconds[path.suffix] += _timed(_read_cells, path)
-    return dict(seconds)
-
-
-def parse_sample(raw: Path, every: int = SAMPLE_EVERY) -> dict[str, tuple[float, float]]:
-    """Per format, seconds to read every `every`-th file with the minimal reader (the floor) and to
-    parse it in one process the way a parser process does (parse_many: the garbage collector
-    paused), as their share of the whole. Each file is timed back to back, the floor before and
-    after the parse, the lower kept: the machine's speed drifts by a fifth within minutes, so a
-    ratio of two figures taken minutes apart says more of the machine than of the parser. The
-    parse is timed once: parsed again, a file finds every cell in the parser's caches and takes a
-    fifth less than it does in a run (where only the files before it have filled them)."""
+def floor_and_parse(raw: Path) -> dict[str, tuple[float, float]]:
+    """Per format, seconds to read every file into cells with a minimal reader (no cleaning, no
+    layout, no positions: what no parser can beat) and to parse it the way a parser process does
+    (parse_many: the garbage collector paused), in one process, files in path order as a worker
+    takes them. Each file is timed back to back, the floor before and after its parse, the lower
+    kept: the machine's speed drifts by a fifth within minutes, so a ratio of two figures taken
+    minutes apart says more of the machine than of the parser. Each file is parsed once, and every
+    file is: parsed again, a file finds its cells in the parser's caches (a fifth faster), and
+    one file in ten, parsed alone, finds them cold (a third slower)."""
     from filings.parse import parse_many
 
     seconds: dict[str, list[float]] = {}
-    for path in sorted(p for p in raw.rglob("*") if p.is_file())[::every]:
+    for path in sorted(p for p in raw.rglob("*") if p.is_file()):
         floors = [_timed(_read_cells, path)]
         parse = _timed(parse_many, [path], raw, 1)
         floors.append(_timed(_read_cells, path))
         spent = seconds.setdefault(path.suffix, [0.0, 0.0])
-        spent[0] += min(floors) * every
-        spent[1] += parse * every
+        spent[0] += min(floors)
+        spent[1] += parse
     return {suffix: (floor_seconds, parse_seconds) for suffix, [floor_seconds, parse_seconds] in seconds.items()}
 
 
@@ -201,8 +192,6 @@ def main() -> None:
                       DAGSTER_HOME=str(work / "dagster_home"))
     (work / "dagster_home").mkdir()
     (work / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    floor_by_format = floor(raw)
-    floor_seconds = sum(floor_by_format.values())
 
     memory = PeakMemory()
     started = time.perf_counter()
@@ -243,16 +232,15 @@ def main() -> None:
     for stage, value in seconds.items():
         print(f"  {stage:<20} {value:8.2f} s")
     print(f"parse: {forms / seconds['parse']:.0f} forms/s on every core (shared with the overlapped stages)")
-    sample = parse_sample(raw)
-    print(f"floor (read + split into cells) and parse, one process, per format: the floor over every file, "
-          f"then one file in {SAMPLE_EVERY} timed by both back to back (× {SAMPLE_EVERY}: the parse once, the floor before and after it) and their ratio:")
-    for suffix, took in sorted(floor_by_format.items(), key=lambda item: -sample.get(item[0], (0, 0))[1]):
-        sample_floor, sample_parse = sample.get(suffix, (0.0, 0.0))
-        print(f"    {suffix:<6} floor {took:7.2f} s   sampled: floor {sample_floor:7.2f} s  parse {sample_parse:8.2f} s  "
-              f"→ {sample_parse / max(sample_floor, 1e-9):5.1f}×")
-    sample_floor, sample_parse = (sum(figures) for figures in zip(*sample.values()))
-    print(f"    all    floor {floor_seconds:7.2f} s   sampled: floor {sample_floor:7.2f} s  parse {sample_parse:8.2f} s  "
-          f"→ {sample_parse / sample_floor:5.1f}×  ({forms / sample_parse:.0f} forms/s in one process)")
+    timed = floor_and_parse(raw)
+    print("floor (read + split into cells) and parse, one process, every file timed by both back to back "
+          "(the parse once, the floor before and after it), per format and their ratio:")
+    for suffix, (floor_seconds, parse_seconds) in sorted(timed.items(), key=lambda item: -item[1][1]):
+        print(f"    {suffix:<6} floor {floor_seconds:7.2f} s  parse {parse_seconds:8.2f} s  "
+              f"→ {parse_seconds / max(floor_seconds, 1e-9):5.1f}×")
+    floor_seconds, parse_seconds = (sum(figures) for figures in zip(*timed.values()))
+    print(f"    all    floor {floor_seconds:7.2f} s  parse {parse_seconds:8.2f} s  "
+          f"→ {parse_seconds / floor_seconds:5.1f}×  ({forms / parse_seconds:.0f} forms/s in one process)")
     print(f"peak memory: {peak_mb:.0f} MB (this process and its workers together, sampled)")
     print("findings against the manifest:")
     print(f"  {'check':<30}{'injected':>9}{'caught':>8}{'false':>7}")
