@@ -84,8 +84,8 @@ def test_the_benchmark_times_each_formats_floor_and_parse_on_the_same_files(smal
 
 def test_the_benchmark_parses_every_file_once_in_path_order(small_corpus, monkeypatch):
     """Parsed a second time, a file finds every cell in the parser's caches (the lower of two
-    timings flattered the parser by a fifth); one file in ten parsed alone finds them cold. Every
-    file is parsed (and timed) once, in the order a parser process takes them."""
+    timings flattered the parser by a fifth). Every file is parsed (and timed) once, in the order
+    a parser process takes them."""
     import filings.parse
 
     out, _ = small_corpus
