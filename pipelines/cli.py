@@ -54,7 +54,7 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
             print(f"{partition_name(year, region)}: {files} files, all as last published: nothing to do (--force re-runs)")
         todo |= {(year, region): files for region, files in regions.items()}
     failed = set()
-    for year, region, outcome in run_partitions(list(todo), batch_files, workers, started=_starting, files=todo):
+    for year, region, outcome in run_partitions(todo, batch_files, workers, started=_starting):
         if not _report(year, region, outcome):
             failed.add(year)
     done = [year for year in years if year not in failed]

@@ -88,20 +88,19 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
     return PartitionRun(True, result.run_id, metadata)
 
 
-def run_partitions(partitions: list[Partition], batch_files: int | None = None, workers: int | None = None,
-                   started: Callable[[int, str], object] = lambda year, region: None,
-                   files: dict[Partition, int] | None = None) -> Iterator[tuple[int, str, PartitionRun]]:
-    """Run `partitions` (year, region), each as `run_partition` does; `started(year, region)` as each
-    run starts; yields each one's outcome as its run ends. Those of SMALL files or more (by `files`,
-    their numbers of files; all when not given) run first, one after another, each one's files
-    parsed while the run before checks and publishes (pipelines/parse_ahead.py), across years too.
-    Then the small ones, when there are SIDE_BY_SIDE_FROM or more: their runs are nearly all one
-    core's Python (Dagster's events, the rules, Great Expectations, the report), seconds each
-    however few their forms, so they run side by side, one a core (`workers`: as many), each in a
-    process of its own."""
-    files = files or {}
+def run_partitions(partitions: dict[Partition, int | None], batch_files: int | None = None,
+                   workers: int | None = None, started: Callable[[int, str], object] = lambda year, region: None,
+                   ) -> Iterator[tuple[int, str, PartitionRun]]:
+    """Run `partitions` ((year, region) → its number of files, None when not counted), each as
+    `run_partition` does; `started(year, region)` as each run starts; yields each one's outcome as
+    its run ends. Those of SMALL files or more (or not counted) run first, one after another, each
+    one's files parsed while the run before checks and publishes (pipelines/parse_ahead.py), across
+    years too. Then the small ones, when there are SIDE_BY_SIDE_FROM or more: their runs are nearly
+    all one core's Python (Dagster's events, the rules, Great Expectations, the report), seconds
+    each however few their forms, so they run side by side, one a core (`workers`: as many), each
+    in a process of its own."""
     processes = workers or os.cpu_count() or 1
-    small = [p for p in partitions if files.get(p, SMALL) < SMALL]
+    small = [p for p, files in partitions.items() if files is not None and files < SMALL]
     if len(small) < SIDE_BY_SIDE_FROM or processes < 2:
         small = []
     yield from _one_after_another([p for p in partitions if p not in small], batch_files, workers, started)
@@ -129,11 +128,10 @@ def _side_by_side(partitions: list[Partition], batch_files: int | None, processe
     threads), the next started as one ends; outcomes in the order the runs end."""
     if not partitions:
         return
-    waiting = iter(partitions)
+    waiting, processes = iter(partitions), min(processes, len(partitions))
     running: dict[Future[PartitionRun], Partition] = {}
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(processes, len(partitions)), mp_context=context,
-                             initializer=exit_with_parent) as pool:
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=exit_with_parent) as pool:
 
         def start_next() -> None:
             partition = next(waiting, None)
@@ -141,7 +139,7 @@ def _side_by_side(partitions: list[Partition], batch_files: int | None, processe
                 started(*partition)
                 running[pool.submit(run_partition, *partition, batch_files)] = partition
 
-        for _ in range(min(processes, len(partitions))):
+        for _ in range(processes):
             start_next()
         while running:  # a caller that stops early waits for the runs started, no more
             ended, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -55,7 +55,8 @@ def _nothing_staged(warehouse) -> bool:
 def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year_of_regions, tmp_path):
     raw, warehouse = year_of_regions
     regions = year_regions(JixiaoPaths(), 2022)
-    outcomes = {region: outcome for _, region, outcome in run_partitions([(2022, region) for region in regions])}
+    runs = run_partitions(dict.fromkeys((2022, region) for region in regions))
+    outcomes = {region: outcome for _, region, outcome in runs}
     assert sorted(outcomes) == sorted(REGIONS)
     assert all(outcome.success and outcome.metadata["parsed_ahead"] for outcome in outcomes.values())
     assert _nothing_staged(warehouse)
@@ -100,7 +101,7 @@ def test_the_run_of_a_partition_changed_after_its_parse_ahead_reads_the_files_it
         assert (staging_folder(warehouse, year, region) / parse_ahead.AHEAD).is_dir()
         shutil.copy(next((raw / "2022" / "湖北").iterdir()), raw / "2022" / region)
 
-    [(_, _, outcome)] = run_partitions([(2022, "安徽")], started=add_a_file)
+    [(_, _, outcome)] = run_partitions({(2022, "安徽"): None}, started=add_a_file)
     assert outcome.success and outcome.metadata["parsed_ahead"] is False
     assert outcome.metadata["files"] == outcome.metadata["files_parsed"] == 3
     assert read(warehouse, "filings", 2022, "安徽").height == 3
@@ -129,7 +130,7 @@ def test_the_thread_keeps_one_partition_ahead_and_removes_what_no_run_took(year_
 def test_runs_left_early_stop_the_thread_and_leave_nothing_staged(year_of_regions):
     _, warehouse = year_of_regions
     regions = year_regions(JixiaoPaths(), 2022)
-    for _, _, outcome in run_partitions([(2022, region) for region in regions]):
+    for _, _, outcome in run_partitions(dict.fromkeys((2022, region) for region in regions)):
         assert outcome.success
         break  # a caller that stops after the first region
     assert parse_ahead._active is None
@@ -141,7 +142,7 @@ def test_the_next_year_is_parsed_ahead_too(year_of_regions):
     shutil.copytree(RAW / "2024", raw / "2024")
     assert "湖北" in year_regions(JixiaoPaths(), 2022)  # registers the partitions, as jixiao run does
     partitions = [(2022, "湖北"), *((2024, region) for region in year_regions(JixiaoPaths(), 2024))]
-    outcomes = list(run_partitions(partitions))
+    outcomes = list(run_partitions(dict.fromkeys(partitions)))
     assert [(year, region) for year, region, _ in outcomes] == [(2022, "湖北"), (2024, "_")]
     assert all(outcome.success and outcome.metadata["parsed_ahead"] for _, _, outcome in outcomes)
     assert read(warehouse, "forms", 2024).height == 12
@@ -154,14 +155,13 @@ def test_partitions_of_few_files_run_side_by_side_and_publish_what_runs_one_afte
     partitions = [(2022, region) for region in year_regions(JixiaoPaths(), 2022)]
     files = {(year, region): len(discover(raw, year, region)) for year, region in partitions}
     assert max(files.values()) < partition_runs.SMALL
-    for _, _, outcome in run_partitions(partitions):  # no numbers of files: one after another
+    for _, _, outcome in run_partitions(dict.fromkeys(partitions)):  # not counted: one after another
         assert outcome.success and outcome.metadata["parsed_ahead"]
 
     monkeypatch.setattr(partition_runs, "SIDE_BY_SIDE_FROM", len(partitions))
     monkeypatch.setenv("JIXIAO_WAREHOUSE_DIR", str(tmp_path / "side_by_side"))
     started = []
-    outcomes = list(run_partitions(partitions, started=lambda *partition: started.append(partition),
-                                   files=files))
+    outcomes = list(run_partitions(files, started=lambda *partition: started.append(partition)))
     assert sorted(started) == sorted((year, region) for year, region, _ in outcomes) == sorted(partitions)
     assert all(outcome.success and not outcome.metadata["parsed_ahead"] for _, _, outcome in outcomes)
     records = [DagsterInstance.get().get_run_record_by_id(outcome.run_id) for _, _, outcome in outcomes]

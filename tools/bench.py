@@ -168,8 +168,7 @@ def run_year(year: int, skip_unchanged: bool = False):
 
     todo, _ = regions_to_run(JixiaoPaths(), year, force=not skip_unchanged)
     success, seconds, parsed = True, defaultdict(float), 0
-    for _, _, outcome in run_partitions([(year, region) for region in todo],
-                                        files={(year, region): n for region, n in todo.items()}):
+    for _, _, outcome in run_partitions({(year, region): files for region, files in todo.items()}):
         success &= outcome.success
         for key, value in outcome.metadata.items():
             if key.startswith("seconds_"):
