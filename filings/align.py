@@ -9,7 +9,6 @@ cells to columns that fits their contents best, with the header position only as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from filings.grid import Cell, Row
@@ -19,11 +18,13 @@ from filings.values import is_number, parse_measure, parse_number, parse_rate
 DROP = -2.0  # a cell that fits no column (a stray duplicate label)
 
 
-@dataclass(frozen=True)
 class Column:
-    role: str
-    col: int  # position of the header cell
-    kind: str  # level1 / level2 / name / value / number / rate / text
+    """A table column: its role, the position of its header cell, and the kind of cell it holds."""
+
+    def __init__(self, role: str, col: int, kind: str) -> None:
+        self.role = role
+        self.col = col  # position of the header cell
+        self.kind = kind  # level1 / level2 / name / value / number / rate / text
 
 
 _INDICATOR_NAME_PREFIX = ("指标",)

@@ -10,7 +10,6 @@ where it dropped them, a row ends once its columns up to the last score are fill
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from filings.align import UNIT_NOTE
 from filings.grid import Row, present, row_of
@@ -32,17 +31,15 @@ from filings.text import compact
 from filings.values import is_number, parse_rate
 
 
-@dataclass(frozen=True)
 class Token:
-    """One cell of the flattened text: its line and its text ("" for a kept empty cell)."""
+    """One cell of the flattened text: its line and its text ("" for a kept empty cell). A plain
+    class, as the parser's other hot records: mypyc compiles its constructor, not a dataclass's."""
 
-    line: int
-    text: str
-    uncertain: bool = False  # cut from fused figures in one of several plausible ways
-    key: str = field(init=False, repr=False, compare=False)  # compact text, for matching labels
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "key", compact(self.text))
+    def __init__(self, line: int, text: str, uncertain: bool = False) -> None:
+        self.line = line
+        self.text = text
+        self.uncertain = uncertain  # cut from fused figures in one of several plausible ways
+        self.key = compact(text)  # for matching labels
 
 
 _FUND_LABEL = re.compile(r"项目资金|资金情况|预算执行情况|年度预算|^[((]")

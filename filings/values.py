@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from filings.text import clean
@@ -25,12 +24,12 @@ def is_number(text: str | None) -> bool:
     return parse_number(text) is not None
 
 
-@dataclass(frozen=True)
 class Rate:
     """An execution rate as a fraction (1.0 = 100%) and the tolerance its printed precision allows."""
 
-    value: float
-    tolerance: float
+    def __init__(self, value: float, tolerance: float) -> None:
+        self.value = value
+        self.tolerance = tolerance
 
 
 def parse_rate(text: str | None) -> Rate | None:
@@ -52,15 +51,16 @@ def parse_rate(text: str | None) -> Rate | None:
     return Rate(number, unit)
 
 
-@dataclass(frozen=True)
 class Measure:
     """A target or actual split into kind, operator, number and unit; `raw` is the cell as written."""
 
-    raw: str
-    kind: str  # quantity / period / qualitative / empty
-    op: str | None = None
-    value: float | None = None
-    unit: str | None = None
+    def __init__(self, raw: str, kind: str, op: str | None = None, value: float | None = None,
+                 unit: str | None = None) -> None:
+        self.raw = raw
+        self.kind = kind  # quantity / period / qualitative / empty
+        self.op = op
+        self.value = value
+        self.unit = unit
 
 
 _OP_PREFIX = re.compile(r"^(≥|≤|>=|<=|>|<|=|不低于|不少于|不高于|不超过|大于等于|小于等于)")

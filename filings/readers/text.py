@@ -4,6 +4,7 @@ markdown headings; UTF-8, UTF-16 or GB18030. Text that kept only the order of a 
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from filings import interleaved
@@ -19,12 +20,14 @@ def decode(data: bytes) -> str:
         return data.decode("utf-16")
     if b"\x00" in data:
         raise UnreadableFiling("文件含二进制内容,不是文本格式的自评表", "binary_content")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFiling("无法识别文件编码(既不是 UTF-8,也不是 GB18030)", "unknown_encoding")
+    try:
+        return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")  # not the utf-8-sig codec: it runs as Python
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise UnreadableFiling("无法识别文件编码(既不是 UTF-8,也不是 GB18030)", "unknown_encoding") from None
 
 
 def read(data: bytes) -> list[Row]:
@@ -104,4 +107,4 @@ def _cells(line: str, tabbed: bool) -> list[str]:
         return line.split("\t")
     if "|" in line:
         return line.split("|")
-    return re.split(r"\s+", line.strip())
+    return line.split()
