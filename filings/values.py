@@ -122,15 +122,16 @@ def title_year(text: str | None) -> int | None:
 
 
 @lru_cache(maxsize=1 << 16)
-def measure_columns(prefix: str, raw: str | None) -> dict:
-    """`target`, `≥3000 起` → {target_raw, target_text, target_kind, target_op, target_value, target_unit}
-    (shared between calls: unpack it, do not change it)."""
+def measure_fields(raw: str | None) -> tuple[str | None, str | None, str, str | None, float | None, str | None]:
+    """`≥3000 起` → (raw, text, kind, op, value, unit): a target's or an actual's columns, in the
+    order of the records' fields (target_raw, target_text, target_kind …)."""
     measure = parse_measure(raw)
-    return {
-        f"{prefix}_raw": raw or None,
-        f"{prefix}_text": clean(raw) or None,
-        f"{prefix}_kind": measure.kind,
-        f"{prefix}_op": measure.op,
-        f"{prefix}_value": measure.value,
-        f"{prefix}_unit": measure.unit,
-    }
+    return raw or None, clean(raw) or None, measure.kind, measure.op, measure.value, measure.unit
+
+
+def measure_columns(prefix: str, raw: str | None) -> dict:
+    """`target`, `≥3000 起` → {target_raw, target_text, target_kind, target_op, target_value, target_unit}."""
+    return dict(zip([f"{prefix}_{name}" for name in _MEASURE_FIELDS], measure_fields(raw)))
+
+
+_MEASURE_FIELDS = ("raw", "text", "kind", "op", "value", "unit")
