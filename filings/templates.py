@@ -7,7 +7,6 @@ their compact text with the stated points (`(40分)`) and a trailing 指标 remo
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -145,9 +144,13 @@ def choose_template(header: list[str], labels: list[str]) -> Template:
         if template.header_matches(header):
             return template
 
-    found: Counter[str] = Counter()
-    for label, n in Counter(labels).items():
-        found[name_key(label)] += n
+    counts: dict[str, int] = {}  # a plain dict: Counter's methods are Python's, slow to call from compiled code
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    found: dict[str, int] = {}
+    for label, n in counts.items():
+        key = name_key(label)
+        found[key] = found.get(key, 0) + n
     return max((t for t in TEMPLATES if not t.header_words), key=lambda t: sum(found.get(k, 0) for k in t.level1_keys))
 
 
