@@ -270,8 +270,9 @@ def _carry_labels(rows: list[Row], columns: list[Column], template: Template, fo
             # the filer named the indicator after its section.
             name = level2
         actual, reason = cells.get("actual"), cells.get("shortfall_reason")
-        # By position, in the order of Indicator's fields: its constructor is the dataclass's, interpreted, and
-        # called by keyword from a dict of the row's fields it took a fifth of the time forms are built in.
+        # By position, in the order of Indicator's fields. Its constructor is the dataclass's, run by the
+        # interpreter: called by keyword, with the row's fields merged from dicts, it took a fifth of the
+        # time forms are built in.
         form.indicators.append(Indicator(
             form.form_id, len(form.indicators), level1, points.get(level1), inferred, level2, level2_points, name,
             *measure_fields(_target_text(cells)), *measure_fields(actual.raw if actual else None),

@@ -126,6 +126,22 @@ def test_row_shifted_right_keeps_method_score_and_reason_apart(tables):
     assert row["shortfall_reason"] == "进一步提高协勤人员工资,提高协勤满意度。"
 
 
+def test_every_field_of_an_indicator_in_its_column(tables):
+    # The parser builds an indicator by position (filings/project.py): each field read off line 84.
+    row = _indicator(tables, XINGQING, 84)
+    del row["form_id"]
+    assert row == {
+        "row_index": 15, "level1": "项目效益", "level1_points": 35, "level1_inferred": False,
+        "level2": "服务对象满意度指标", "level2_points": 10, "level3": "协勤满意度",
+        "target_raw": "≥95%", "target_text": "≥95%", "target_kind": "quantity", "target_op": "≥",
+        "target_value": 95, "target_unit": "%",
+        "actual_raw": "93%", "actual_text": "93%", "actual_kind": "quantity", "actual_op": None,
+        "actual_value": 93, "actual_unit": "%",
+        "weight": 5, "score": 0, "shortfall_reason": "进一步提高协勤人员工资,提高协勤满意度。",
+        "scoring_method": "同效益指标得分计算方式。", "figures_uncertain": False, "line": 84,
+    }
+
+
 def test_level1_inferred_where_label_missing_or_misplaced(tables):
     # 辅警 form has no 产出指标 label at all; line 60 of 国内安全保卫 sits above its 效益指标 label
     missing = _indicator(tables, ZHONGWEI, 121)
