@@ -8,7 +8,7 @@ from filings.project import LayoutNotRecognised, read_header_fields, read_total,
 from filings.records import DepartmentIndicator, Form
 from filings.split import FormBlock
 from filings.templates import DEPARTMENT_HEADERS, TOTAL_LABELS
-from filings.values import measure_columns
+from filings.values import measure_fields
 
 KINDS = {
     "seq": "number", "indicator": "name", "weight": "number", "target": "value",
@@ -39,18 +39,10 @@ def parse_department(block: FormBlock, form: Form) -> None:
         target, actual = cells.get("target"), cells.get("actual")
         method, reason = cells.get("scoring_method"), cells.get("shortfall_reason")
         seq = number_of(cells, "seq")
-        form.department_indicators.append(DepartmentIndicator(
-            form_id=form.form_id,
-            row_index=len(form.department_indicators),
-            seq=int(seq) if seq is not None else None,
-            indicator=cells["indicator"].text,
-            weight=number_of(cells, "weight"),
-            **measure_columns("target", target.raw if target else None),
-            **measure_columns("actual", actual.raw if actual else None),
-            scoring_method=method.text if method else None,
-            score=number_of(cells, "score"),
-            shortfall_reason=reason.text if reason else None,
-            line=row.line,
-        ))
+        form.department_indicators.append(DepartmentIndicator(  # by position, as project.py builds indicators
+            form.form_id, len(form.department_indicators), int(seq) if seq is not None else None,
+            cells["indicator"].text, number_of(cells, "weight"),
+            *measure_fields(target.raw if target else None), *measure_fields(actual.raw if actual else None),
+            method.text if method else None, number_of(cells, "score"), reason.text if reason else None, row.line))
     if not form.complete:
         form.problems = "缺少总分行(表格可能被截断)"

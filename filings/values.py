@@ -127,11 +127,3 @@ def measure_fields(raw: str | None) -> tuple[str | None, str | None, str, str | 
     order of the records' fields (target_raw, target_text, target_kind …)."""
     measure = parse_measure(raw)
     return raw or None, clean(raw) or None, measure.kind, measure.op, measure.value, measure.unit
-
-
-def measure_columns(prefix: str, raw: str | None) -> dict:
-    """`target`, `≥3000 起` → {target_raw, target_text, target_kind, target_op, target_value, target_unit}."""
-    return dict(zip([f"{prefix}_{name}" for name in _MEASURE_FIELDS], measure_fields(raw)))
-
-
-_MEASURE_FIELDS = ("raw", "text", "kind", "op", "value", "unit")

@@ -92,6 +92,8 @@ def test_xingqing_department_table(tables):
     assert rows["weight"].sum() == 100 and rows["score"].sum() == 95
     monitoring = rows.row(6, named=True)
     assert (monitoring["target_value"], monitoring["actual_value"], monitoring["score"]) == (100, 90, 10)
+    assert (monitoring["seq"], monitoring["weight"], monitoring["target_op"], monitoring["actual_unit"],
+            monitoring["line"]) == (7, 15, None, "%", 51)  # built by position (filings/department.py)
     assert monitoring["shortfall_reason"] == "进一步完善加强支出项目绩效监控"
     assert monitoring["scoring_method"] == "B-A≤5,得15分;5<B-A≤10,得10分;10<B-A≤20,得5分;B-A>20,得0分"
 
