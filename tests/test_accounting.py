@@ -1,5 +1,6 @@
 """Every file and every form is accounted for: parsed, partial with a reason, or quarantined."""
 
+import codecs
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from checks.integrity import schema_failures, unaccounted
 from conftest import RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
 from filings.discover import discover, regions
 from filings.parse import parse_filing
+from filings.readers import read_grid
 from filings.tables import to_tables
 
 ANNOTATIONS = [json.loads(line) for line in (Path(__file__).parent / "data" / "expected.jsonl").open()]
@@ -98,6 +100,11 @@ def test_gb18030_text_parses_like_utf8():
     assert gbk.status == "parsed"
     assert [f.project_name for f in gbk.forms] == [f.project_name for f in utf8.forms]
     assert [len(f.indicators) for f in gbk.forms] == [len(f.indicators) for f in utf8.forms]
+
+
+def test_utf8_text_with_a_byte_order_mark_reads_like_without():
+    data = sample_text(ZHONGWEI).encode()
+    assert read_grid(codecs.BOM_UTF8 + data, ".txt") == read_grid(data, ".txt")  # no U+FEFF in the first cell
 
 
 def test_cut_off_form_yields_what_it_has_and_no_total():
