@@ -96,6 +96,19 @@ def test_parser_processes_are_not_forked_from_the_runs_process(monkeypatch):
     assert [f.status for chunk in parsed for f in chunk] == ["parsed"] * len(paths)
 
 
+def _niceness(filings) -> int:
+    return os.nice(0)
+
+
+def test_parser_processes_run_nicer_than_the_runs_process(monkeypatch):
+    """The run's own process (checks, publishing, Dagster's events) is what a run waits for; the
+    parsers yield the CPU to it: each runs PARSER_NICENESS nicer than this process (19 at most)."""
+    monkeypatch.setattr(parse, "PARALLEL_FROM", 1)
+    paths = sorted((RAW / "2024").glob("*.txt"))
+    (batch,) = parse_batches(paths, RAW, len(paths), workers=2, summarise=_niceness)
+    assert len(batch) >= 2 and set(batch) == {min(19, os.nice(0) + parse.PARSER_NICENESS)}
+
+
 def test_the_workers_config_sets_the_parser_processes(tmp_path, monkeypatch):
     """The op config `workers` (jixiao run --workers) reaches the parser: one worker parses in the
     run's own process, two start a pool of two (parallel from one file here)."""
