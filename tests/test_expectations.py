@@ -34,6 +34,18 @@ def test_published_sample_tables_pass_and_render_data_docs(tmp_path, tables):
     assert all((index.parent / link).exists() for link in links) and len(links) == 3
 
 
+def test_the_gx_project_names_no_config_variables_file(tmp_path, tables):
+    """GX parses the config variables file again at every substitution (jixiao names no variable):
+    a project scaffolded by GX (as an earlier version left it) is set to none by a validation."""
+    import great_expectations as gx
+
+    assert gx.get_context(mode="file", project_root_dir=str(tmp_path / "gx")).variables.config_variables_file_path
+    published = publish(tmp_path / "warehouse", 2024, {"forms": tables["forms"]})
+    results = validate_published({"forms": pl.read_parquet(published["forms"])}, 2024, tmp_path / "gx")
+    assert results["forms"].success
+    assert gx.get_context(mode="file", project_root_dir=str(tmp_path / "gx")).variables.config_variables_file_path is None
+
+
 def test_bad_published_data_fails_with_the_expectation_and_column_named(tmp_path, tables):
     forms = tables["forms"].with_columns(
         form_type=pl.when(pl.col("ordinal") == 0).then(pl.lit("memo")).otherwise(pl.col("form_type")),
