@@ -3,6 +3,7 @@ each region that changed, and what the benchmark times."""
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import threading
@@ -93,18 +94,32 @@ def run_partitions(partitions: dict[Partition, int | None], batch_files: int | N
                    ) -> Iterator[tuple[int, str, PartitionRun]]:
     """Run `partitions` ((year, region) → its number of files, None when not counted), each as
     `run_partition` does; `started(year, region)` as each run starts; yields each one's outcome as
-    its run ends. Those of SMALL files or more (or not counted) run first, one after another, each
-    one's files parsed while the run before checks and publishes (pipelines/parse_ahead.py), across
-    years too. Then the small ones, when there are SIDE_BY_SIDE_FROM or more: their runs are nearly
-    all one core's Python (Dagster's events, the rules, Great Expectations, the report), seconds
-    each however few their forms, so they run side by side, one a core (`workers`: as many), each
-    in a process of its own."""
+    its run ends, in the order of `run_order`."""
     processes = workers or os.cpu_count() or 1
+    one_after_another, side_by_side = run_order(partitions, processes)
+    yield from _one_after_another(one_after_another, batch_files, workers, started)
+    yield from _side_by_side(side_by_side, batch_files, processes, started)
+
+
+def run_order(partitions: dict[Partition, int | None], processes: int) -> tuple[list[Partition], list[Partition]]:
+    """The partitions to run one after another, and those to run side by side on `processes`.
+
+    Partitions of SMALL files or more, or not counted, run one after another, year by year in the
+    order given and the largest first within a year (the uncounted first of all), each one's files
+    parsed while the run before checks and publishes (pipelines/parse_ahead.py), across years too:
+    the last run's checks have no parse beside them and leave a core idle, so a year's shortest
+    comes last. Partitions of fewer files, when there are
+    SIDE_BY_SIDE_FROM or more and two processes, run side by side: their runs are nearly all one
+    core's Python (Dagster's events, the rules, Great Expectations, the report), seconds each
+    however few their forms, so they run one a core, each in a process of its own. Otherwise they
+    run one after another with the others."""
     small = [p for p, files in partitions.items() if files is not None and files < SMALL]
     if len(small) < SIDE_BY_SIDE_FROM or processes < 2:
         small = []
-    yield from _one_after_another([p for p in partitions if p not in small], batch_files, workers, started)
-    yield from _side_by_side(small, batch_files, processes, started)
+    years = list(dict.fromkeys(year for year, _ in partitions))
+    large = sorted((p for p in partitions if p not in small),
+                   key=lambda p: (years.index(p[0]), -(math.inf if partitions[p] is None else partitions[p])))
+    return large, small
 
 
 def _one_after_another(partitions: list[Partition], batch_files: int | None, workers: int | None,
