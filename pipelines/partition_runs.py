@@ -102,24 +102,27 @@ def run_partitions(partitions: dict[Partition, int | None], batch_files: int | N
 
 
 def run_order(partitions: dict[Partition, int | None], processes: int) -> tuple[list[Partition], list[Partition]]:
-    """The partitions to run one after another, and those to run side by side on `processes`.
+    """The partitions to run one after another, and those to run side by side on `processes`;
+    each list year by year in the order given, the largest first within a year (the uncounted
+    first of all): the last run's checks have no parse or other run beside them and leave a core
+    idle, so a year's shortest comes last.
 
-    Partitions of SMALL files or more, or not counted, run one after another, year by year in the
-    order given and the largest first within a year (the uncounted first of all), each one's files
-    parsed while the run before checks and publishes (pipelines/parse_ahead.py), across years too:
-    the last run's checks have no parse beside them and leave a core idle, so a year's shortest
-    comes last. Partitions of fewer files, when there are
-    SIDE_BY_SIDE_FROM or more and two processes, run side by side: their runs are nearly all one
-    core's Python (Dagster's events, the rules, Great Expectations, the report), seconds each
-    however few their forms, so they run one a core, each in a process of its own. Otherwise they
-    run one after another with the others."""
-    small = [p for p, files in partitions.items() if files is not None and files < SMALL]
+    Partitions of SMALL files or more, or not counted, run one after another, each one's files
+    parsed while the run before checks and publishes (pipelines/parse_ahead.py), across years too.
+    Partitions of fewer files, when there are SIDE_BY_SIDE_FROM or more and two processes, run
+    side by side: their runs are nearly all one core's Python (Dagster's events, the rules, Great
+    Expectations, the report), seconds each however few their forms, so they run one a core, each
+    in a process of its own. Otherwise they run one after another with the others."""
+    years = list(dict.fromkeys(year for year, _ in partitions))
+
+    def turn(partition: Partition) -> tuple[int, float]:
+        files = partitions[partition]
+        return years.index(partition[0]), -(math.inf if files is None else files)
+
+    small = sorted((p for p, files in partitions.items() if files is not None and files < SMALL), key=turn)
     if len(small) < SIDE_BY_SIDE_FROM or processes < 2:
         small = []
-    years = list(dict.fromkeys(year for year, _ in partitions))
-    large = sorted((p for p in partitions if p not in small),
-                   key=lambda p: (years.index(p[0]), -(math.inf if partitions[p] is None else partitions[p])))
-    return large, small
+    return sorted((p for p in partitions if p not in small), key=turn), small
 
 
 def _one_after_another(partitions: list[Partition], batch_files: int | None, workers: int | None,
