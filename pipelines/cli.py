@@ -26,11 +26,11 @@ def dagster_home() -> Path:
 
 
 def run(years: list[int], force: bool = False, batch_files: int | None = None, workers: int | None = None) -> int:
-    """Materialise every asset for each reporting year, region by region, the year's largest first (each
-    parsed while the one before is checked and published; regions of few files side by side, see
-    run_order), but for the regions whose files are all as last published (unless `force`), `batch_files` files at
-    a time parsed by `workers` processes (by default the parsed_filings op's); print what was
-    published and found."""
+    """Materialise every asset for each reporting year, region by region, the year's largest
+    first (each parsed while the one before is checked and published; regions of few files side
+    by side, see run_order), but for the regions whose files are all as last published (unless
+    `force`), `batch_files` files at a time parsed by `workers` processes (by default the
+    parsed_filings op's); print what was published and found."""
     dagster_home()
     from filings.discover import reporting_years, unplaced
     from pipelines.partitions import REPORTING_YEARS

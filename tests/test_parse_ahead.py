@@ -197,14 +197,14 @@ def test_each_years_largest_partitions_run_first_and_many_small_ones_side_by_sid
     order given) the shortest runs last. The uncounted come first; equal ones keep their order;
     small ones run side by side only when there are enough of them and two processes, else one
     after another with the others, in that order too."""
-    large = {(2024, "甲"): 300, (2023, "乙"): None, (2024, "丙"): 900, (2024, "丁"): 300, (2023, "戊"): 0,
-             (2023, "己"): 200}
+    counted = {(2024, "甲"): 300, (2023, "乙"): None, (2024, "丙"): 900, (2024, "丁"): 300, (2023, "戊"): 0,
+               (2023, "己"): 200}
     small = {(2024, f"小{n}"): n for n in range(1, partition_runs.SIDE_BY_SIDE_FROM + 1)}
     order = [(2024, "丙"), (2024, "甲"), (2024, "丁")]
-    assert partition_runs.run_order({**large, **small}, 2) == ([*order, (2023, "乙"), (2023, "己")],
+    assert partition_runs.run_order({**counted, **small}, 2) == ([*order, (2023, "乙"), (2023, "己")],
                                                                 [*reversed(small), (2023, "戊")])
-    assert partition_runs.run_order({**large, **small}, 1) == (
+    assert partition_runs.run_order({**counted, **small}, 1) == (
         [*order, *reversed(small), (2023, "乙"), (2023, "己"), (2023, "戊")], [])
     few = dict(list(small.items())[:2])
-    assert partition_runs.run_order({**few, **large}, 2) == (
+    assert partition_runs.run_order({**few, **counted}, 2) == (
         [*order, (2024, "小2"), (2024, "小1"), (2023, "乙"), (2023, "己"), (2023, "戊")], [])
