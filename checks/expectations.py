@@ -132,9 +132,9 @@ def _validate(frames: dict[str, pl.DataFrame | pl.LazyFrame], year: int | str,
 
 
 def _context(project_root: Path):
-    """The GX project's file context, made once without config variables: jixiao's configuration
-    names none, and GX parses their file (YAML) again at each substitution: 141 times a region,
-    5% of its time."""
+    """The GX project's file context, its config variables file set to none the first time (as GX
+    scaffolds a project it names one): jixiao names no variable, and GX parses that file (YAML)
+    again at each substitution, 141 times a region, 5% of its time."""
     import great_expectations as gx
 
     context = gx.get_context(mode="file", project_root_dir=str(project_root))

@@ -113,16 +113,13 @@ def run_order(partitions: dict[Partition, int | None], processes: int) -> tuple[
     side by side: their runs are nearly all one core's Python (Dagster's events, the rules, Great
     Expectations, the report), seconds each however few their forms, so they run one a core, each
     in a process of its own. Otherwise they run one after another with the others."""
-    years = list(dict.fromkeys(year for year, _ in partitions))
-
-    def turn(partition: Partition) -> tuple[int, float]:
-        files = partitions[partition]
-        return years.index(partition[0]), -(math.inf if files is None else files)
-
-    small = sorted((p for p, files in partitions.items() if files is not None and files < SMALL), key=turn)
+    years = {year: n for n, year in enumerate(dict.fromkeys(year for year, _ in partitions))}
+    ordered = sorted(partitions, key=lambda p: (years[p[0]], -(math.inf if partitions[p] is None else partitions[p])))
+    small = [p for p in ordered if partitions[p] is not None and partitions[p] < SMALL]
     if len(small) < SIDE_BY_SIDE_FROM or processes < 2:
-        small = []
-    return sorted((p for p in partitions if p not in small), key=turn), small
+        return ordered, []
+    side_by_side = set(small)
+    return [p for p in ordered if p not in side_by_side], small
 
 
 def _one_after_another(partitions: list[Partition], batch_files: int | None, workers: int | None,
