@@ -5,6 +5,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from filings.discover import UNPLACED
 from pipelines.partitions import YEAR_REGIONS, year_region
 from pipelines.resources import JixiaoPaths
+from pipelines.stopwatch import Stopwatch
 from stewards import report, workbook
 from stewards.review import load_review
 
@@ -18,12 +19,15 @@ from stewards.review import load_review
 )
 def stewards_report(context: AssetExecutionContext, paths: JixiaoPaths) -> MaterializeResult:
     year, region = year_region(context.partition_key)
+    clock = Stopwatch()
     review = load_review(paths.warehouse, paths.raw, year, region)
     folder = paths.reports / str(year) if region == UNPLACED else paths.reports / str(year) / region
     html, xlsx = report.write(review, folder), workbook.write(review, folder)
+    clock.lap("report")
     return MaterializeResult(metadata={
         "report": MetadataValue.path(str(html)),
         "workbook": MetadataValue.path(str(xlsx)),
         "units": len(review.units()),
         "findings": review.findings.height,
+        **clock.seconds(),
     })

@@ -27,7 +27,7 @@ Partition = tuple[int, str]  # reporting year, region
 class PartitionRun:
     success: bool
     run_id: str
-    metadata: dict[str, object] = field(default_factory=dict)  # parsed_filings' and the stages' seconds
+    metadata: dict[str, object] = field(default_factory=dict)  # parsed_filings', the stages' seconds, run_seconds
 
 
 def partition_name(year: int, region: str) -> str:
@@ -76,6 +76,7 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
     from pipelines.partitions import partition_key
 
     parse = {key: value for key, value in (("batch_files", batch_files), ("workers", workers)) if value}
+    started = time.perf_counter()
     result = defs.resolve_job_def("jixiao_year").execute_in_process(
         partition_key=partition_key(year, region), instance=DagsterInstance.get(), raise_on_error=False,
         run_config={**QUIET, "ops": {"parsed_filings": {"config": parse}}})
@@ -85,8 +86,10 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
                 .metadata.items()}
     published = next(m for m in result.asset_materializations_for_node("warehouse_tables")
                      if m.asset_key.to_user_string() == "check_results")
-    metadata |= {key: value.value for key, value in published.metadata.items() if key.startswith("seconds_")}
-    return PartitionRun(True, result.run_id, metadata)
+    reported = result.asset_materializations_for_node("stewards_report")[0]
+    for materialization in (published, reported):
+        metadata |= {key: value.value for key, value in materialization.metadata.items() if key.startswith("seconds_")}
+    return PartitionRun(True, result.run_id, metadata | {"run_seconds": round(time.perf_counter() - started, 3)})
 
 
 def run_partitions(partitions: dict[Partition, int | None], batch_files: int | None = None,

@@ -14,7 +14,7 @@ import pytest
 from dagster import DagsterInstance, load_assets_from_package_module, materialize
 
 import assets
-from conftest import RAW, ephemeral_instance
+from conftest import PROJECT, RAW, ephemeral_instance
 from filings.discover import discover
 from filings.schemas import TABLES
 from filings.staging import staging_folder
@@ -23,6 +23,9 @@ from pipelines import parse_ahead, partition_runs
 from pipelines.partition_runs import run_partitions, year_regions
 from pipelines.partitions import partition_key
 from pipelines.resources import JixiaoPaths
+
+sys.path.insert(0, str(PROJECT / "tools"))
+from bench import untimed  # noqa: E402
 
 REGIONS = {"云南": ["云南永德", "四川中江"], "安徽": ["安徽池州贵池", "安徽霍邱"], "湖北": ["湖北黄石"]}
 
@@ -60,6 +63,8 @@ def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year
     assert sorted(outcomes) == sorted(REGIONS)
     assert all(outcome.success and outcome.metadata["parsed_ahead"] for outcome in outcomes.values())
     assert _nothing_staged(warehouse)
+    for outcome in outcomes.values():  # what the benchmark reads of each run: the report's seconds, and its own
+        assert outcome.metadata["seconds_report"] > 0 and 0 < untimed(outcome.metadata) < outcome.metadata["run_seconds"]
 
     themselves = tmp_path / "warehouse_parsed_in_run"  # as the UI, the sensor and the schedule run them
     for region in REGIONS:

@@ -85,6 +85,21 @@ def _cells(suffix: str, data: bytes) -> list:
     raise ValueError(f"no minimal reader for {suffix}")
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds spent so far by this process (its threads included) and by its descendants: the
+    parser processes, counted by their own times while alive and in their parent's once it has
+    waited for them (the forkserver's for parsers)."""
+    own = os.times()
+    descendants = own.children_user + own.children_system
+    for pid in _tree(os.getpid())[1:]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        descendants += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+    return own.user + own.system, descendants
+
+
 class PeakMemory:
     """The largest memory this process and its descendants (the parser's workers) held together,
     sampled: their proportional set sizes, so pages a forked worker shares with this process count
@@ -173,8 +188,19 @@ def run_year(year: int, skip_unchanged: bool = False):
         for key, value in outcome.metadata.items():
             if key.startswith("seconds_"):
                 seconds[key.removeprefix("seconds_")] += value
+        if outcome.success:
+            seconds["dagster_and_untimed"] += untimed(outcome.metadata)
         parsed += outcome.metadata.get("files_parsed", 0)
     return success, dict(seconds), parsed
+
+
+def untimed(metadata: dict) -> float:
+    """A run's seconds that no stage timed (Dagster's own work: its events, the steps and the
+    hand-offs between them): its wall time less its stages', but for the parse and staging done
+    ahead of it, beside the run before."""
+    ahead = ("seconds_parse", "seconds_stage") if metadata["parsed_ahead"] else ()
+    return metadata["run_seconds"] - sum(value for key, value in metadata.items()
+                                         if key.startswith("seconds_") and key not in ahead)
 
 
 def main() -> None:
@@ -198,9 +224,10 @@ def main() -> None:
 
     from pipelines.definitions import defs
     startup = time.perf_counter() - started
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     success, seconds, _ = run_year(2024)
     wall = time.perf_counter() - started
+    own_cpu, parsers_cpu = (after - before for after, before in zip(cpu_seconds(), cpu))
     peak_mb = memory.stop()
 
     from filings.native import running_compiled
@@ -231,6 +258,9 @@ def main() -> None:
     for stage, value in seconds.items():
         print(f"  {stage:<20} {value:8.2f} s")
     print(f"parse: {forms / seconds['parse']:.0f} forms/s on every core (shared with the overlapped stages)")
+    cores = os.cpu_count() or 1
+    print(f"CPU: {own_cpu:.1f} s in the runs' process, {parsers_cpu:.1f} s in the parser processes: "
+          f"{(own_cpu + parsers_cpu) / cores:.1f} s of wall time at the least on {cores} cores never idle")
     timed = floor_and_parse(raw)
     print("floor (read + split into cells) and parse, one process, every file timed by both back to back "
           "(the parse once, the floor before and after it), per format and their ratio:")
