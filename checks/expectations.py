@@ -57,11 +57,14 @@ def expectations(table: str) -> list:
     """The GX expectations of one published table, from its Pandera schema."""
     import great_expectations.expectations as gxe
 
+    from checks.column_types import ExpectTableColumnsToBeOfTypes
+
     specs = TABLES[table].to_schema().columns
-    found = [gxe.ExpectTableColumnsToMatchSet(column_set=columns(table), exact_match=True)]
+    found = [gxe.ExpectTableColumnsToMatchSet(column_set=columns(table), exact_match=True),
+             ExpectTableColumnsToBeOfTypes(column_types={
+                 name: _PANDAS_TYPES[str(specs[name].dtype)][1] for name in columns(table)})]
     for name in columns(table):
         spec = specs[name]
-        found.append(gxe.ExpectColumnValuesToBeOfType(column=name, type_=_PANDAS_TYPES[str(spec.dtype)][1]))
         if not spec.nullable:
             found.append(gxe.ExpectColumnValuesToNotBeNull(column=name))
         if spec.unique:
@@ -164,11 +167,8 @@ def _validate_table(context, source, table: str, frame: pl.LazyFrame, run_id, pr
             result_format=RESULT_FORMAT,
             run_id=RunIdentifier(run_id.run_name, run_id.run_time + timedelta(milliseconds=n)))
         where = f"rows {start + 1}–{min(start + GX_ROWS, rows)}: " if len(starts) > 1 else ""
-        failed += [
-            {"expectation": r.expectation_config.type, "column": r.expectation_config.kwargs.get("column", ""),
-             "detail": where + _detail(r.result)}
-            for r in outcome.results if not r.success
-        ]
+        failed += [failure | {"detail": where + failure["detail"]} for r in outcome.results if not r.success
+                   for failure in _failures(r)]
         evaluated = len(outcome.results)
     if len(starts) > 1:
         failed += _repeated_keys(frame, table)
@@ -303,6 +303,16 @@ def _to_pandas(frame: pl.DataFrame):
              else _PANDAS_TYPES[str(dtype)][0]
              for name, dtype in frame.schema.items() if str(dtype) in _PANDAS_TYPES}
     return frame.to_pandas().astype(types)
+
+
+def _failures(result) -> list[dict]:
+    """A failed expectation's result as failures (expectation, column, detail): one a column of
+    another type than the contract's, else one."""
+    config = result.expectation_config
+    if "column_types" in config.kwargs:
+        return [{"expectation": config.type, "column": name, "detail": f"{found}, not {config.kwargs['column_types'][name]}"}
+                for name, found in result.result["observed_value"].items()]
+    return [{"expectation": config.type, "column": config.kwargs.get("column", ""), "detail": _detail(result.result)}]
 
 
 def _detail(result: dict) -> str:

@@ -20,6 +20,7 @@ from dagster import (
 
 import assets
 from checks.catalogue import CATALOGUE
+from checks.expectations import expectations
 from filings.schemas import TABLES
 from conftest import RAW, XINGQING, ephemeral_instance
 from test_rules import KNOWN_FINDINGS
@@ -70,7 +71,7 @@ def test_materialise_2024_publishes_tables_and_reports_checks(raw_copy, tmp_path
         ("quarantine", "no_quarantined_files"): True,
     }
     gx_forms = evaluations[("forms", "great_expectations")]
-    assert gx_forms.metadata["expectations"].value >= 50 and gx_forms.metadata["failed"].value == 0
+    assert gx_forms.metadata["expectations"].value == len(expectations("forms")) and gx_forms.metadata["failed"].value == 0
     assert Path(gx_forms.metadata["data_docs"].value).exists()
     assert evaluations[("indicators", "score_follows_rule")].severity == AssetCheckSeverity.WARN  # warnings only
     assert evaluations[("indicators", "section_weights_match")].severity == AssetCheckSeverity.ERROR
