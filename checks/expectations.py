@@ -57,16 +57,17 @@ def expectations(table: str) -> list:
     """The GX expectations of one published table, from its Pandera schema."""
     import great_expectations.expectations as gxe
 
-    from checks.column_types import ExpectTableColumnsToBeOfTypes
+    from checks.table_expectations import ExpectTableColumnsToBeOfTypes, ExpectTableColumnsToNotBeNull
 
     specs = TABLES[table].to_schema().columns
     found = [gxe.ExpectTableColumnsToMatchSet(column_set=columns(table), exact_match=True),
              ExpectTableColumnsToBeOfTypes(column_types={
                  name: _PANDAS_TYPES[str(specs[name].dtype)][1] for name in columns(table)})]
+    required = [name for name in columns(table) if not specs[name].nullable]
+    if required:
+        found.append(ExpectTableColumnsToNotBeNull(column_list=required))
     for name in columns(table):
         spec = specs[name]
-        if not spec.nullable:
-            found.append(gxe.ExpectColumnValuesToNotBeNull(column=name))
         if spec.unique:
             found.append(gxe.ExpectColumnValuesToBeUnique(column=name))
         for check in spec.checks:
@@ -306,12 +307,15 @@ def _to_pandas(frame: pl.DataFrame):
 
 
 def _failures(result) -> list[dict]:
-    """A failed expectation's result as failures (expectation, column, detail): one a column of
-    another type than the contract's, else one."""
+    """A failed expectation's result as failures (expectation, column, detail): one a column for
+    the table-wide ones (checks/table_expectations.py), else one."""
     config = result.expectation_config
-    if "column_types" in config.kwargs:
+    if config.type == "expect_table_columns_to_be_of_types":
         return [{"expectation": config.type, "column": name, "detail": f"{found}, not {config.kwargs['column_types'][name]}"}
                 for name, found in result.result["observed_value"].items()]
+    if config.type == "expect_table_columns_to_not_be_null":
+        return [{"expectation": config.type, "column": name, "detail": f"{nulls} rows" if nulls != "missing" else nulls}
+                for name, nulls in result.result["observed_value"].items()]
     return [{"expectation": config.type, "column": config.kwargs.get("column", ""), "detail": _detail(result.result)}]
 
 

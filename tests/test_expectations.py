@@ -14,13 +14,17 @@ from filings.warehouse import publish
 def test_suites_follow_the_pandera_contract():
     types = {e.expectation_type for e in expectations("indicators")}
     assert {"expect_table_columns_to_match_set", "expect_table_columns_to_be_of_types",
-            "expect_column_values_to_not_be_null", "expect_column_values_to_be_in_set",
+            "expect_table_columns_to_not_be_null", "expect_column_values_to_be_in_set",
             "expect_column_values_to_be_between", "expect_compound_columns_to_be_unique"} <= types
     unique = [e.column for e in expectations("forms") if e.expectation_type == "expect_column_values_to_be_unique"]
     assert unique == ["form_id"]
     [typed] = [e for e in expectations("filings") if e.expectation_type == "expect_table_columns_to_be_of_types"]
     assert list(typed.column_types) == columns("filings")
     assert (typed.column_types["bytes"], typed.column_types["status"]) == ("int64", "str")
+    [required] = [e for e in expectations("forms") if e.expectation_type == "expect_table_columns_to_not_be_null"]
+    specs = TABLES["forms"].to_schema().columns
+    assert required.column_list == [name for name in columns("forms") if not specs[name].nullable]
+    assert {"form_id", "line_end"} <= set(required.column_list) and "title_year" not in required.column_list
 
 
 def test_published_sample_tables_pass_and_render_data_docs(tmp_path, tables):
@@ -118,8 +122,8 @@ def test_nulls_wrong_types_and_years_out_of_range_fail_the_suite(tmp_path, table
     )
     result = validate_published({"forms": forms}, 2024, tmp_path / "gx")["forms"]
     failed = {(f["expectation"], f["column"]) for f in result.failed}
-    assert failed == {("expect_column_values_to_not_be_null", "form_id"),
-                      ("expect_column_values_to_not_be_null", "line_end"),
+    assert failed == {("expect_table_columns_to_not_be_null", "form_id"),
+                      ("expect_table_columns_to_not_be_null", "line_end"),
                       ("expect_column_values_to_be_between", "reporting_year"),
                       ("expect_table_columns_to_be_of_types", "title_year"),
                       ("expect_table_columns_to_be_of_types", "complete")}
@@ -127,6 +131,9 @@ def test_nulls_wrong_types_and_years_out_of_range_fail_the_suite(tmp_path, table
     assert between["detail"] == f"{tables['forms']['ordinal'].eq(0).sum()} rows, e.g. [1900, 1900, 1900]"
     typed = {f["column"]: f["detail"] for f in result.failed if f["expectation"] == "expect_table_columns_to_be_of_types"}
     assert typed == {"title_year": "int32, not int64", "complete": "str, not bool"}
+    nulls = {f["column"]: f["detail"] for f in result.failed if f["expectation"] == "expect_table_columns_to_not_be_null"}
+    assert nulls == {"form_id": f"{tables['forms']['ordinal'].eq(0).sum()} rows",
+                     "line_end": f"{tables['forms']['ordinal'].eq(0).sum()} rows"}
     assert not result.success
 
 
