@@ -5,8 +5,6 @@ take one a column, and GX's machinery costs about as much per expectation whatev
 checks.expectations when GX is (GX registers these classes as they are defined, and must know them
 before it reads a stored suite that names them)."""
 
-from typing import Dict, List
-
 import numpy as np
 from great_expectations.core.metric_domain_types import MetricDomainTypes
 from great_expectations.execution_engine import PandasExecutionEngine
@@ -23,7 +21,7 @@ class ExpectTableColumnsToBeOfTypes(BatchExpectation):
     type, judged as GX's expect_column_values_to_be_of_type judges a pandas column's: by the type
     of its dtype. The observed value names each column of another type, or a missing one."""
 
-    column_types: Dict[str, str]
+    column_types: dict[str, str]
 
     metric_dependencies = ("table.column_types",)
     success_keys = ("column_types",)
@@ -32,7 +30,7 @@ class ExpectTableColumnsToBeOfTypes(BatchExpectation):
     def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
         found = {column["name"]: column["type"].type for column in metrics["table.column_types"]}
         wrong = {name: found[name].__name__ if name in found else "missing"
-                 for name, type_ in self.column_types.items() if found.get(name) not in accepted(type_)}
+                 for name, type_ in self.column_types.items() if found.get(name) not in _accepted(type_)}
         return {"success": not wrong, "result": {"observed_value": wrong or "all of their types"}}
 
     @classmethod
@@ -43,7 +41,7 @@ class ExpectTableColumnsToBeOfTypes(BatchExpectation):
                          + ", ".join(f"{name} {type_}" for name, type_ in types.items()))
 
 
-def accepted(type_: str) -> tuple[type, ...]:
+def _accepted(type_: str) -> tuple[type, ...]:
     """The dtype types GX takes for `type_` (expect_column_values_to_be_of_type on pandas)."""
     return (np.dtype(type_).type, *(native_type_type_map(type_) or ()))
 
@@ -63,7 +61,7 @@ class ExpectTableColumnsToNotBeNull(BatchExpectation):
     """No column of `column_list` holds a null. The observed value gives each column that does its
     number of nulls, or names a missing one."""
 
-    column_list: List[str]
+    column_list: list[str]
 
     metric_dependencies = ("table.column_null_counts",)
     success_keys = ("column_list",)

@@ -86,9 +86,9 @@ def _cells(suffix: str, data: bytes) -> list:
 
 
 def cpu_seconds() -> tuple[float, float]:
-    """CPU seconds spent so far by this process (its threads included) and by its descendants: the
-    parser processes, counted by their own times while alive and in their parent's once it has
-    waited for them (the forkserver's for parsers)."""
+    """CPU seconds spent so far by this process (its threads included) and by its descendants (the
+    parser processes, the runs side by side), each counted by its own times while alive and in its
+    parent's once that has waited for it (the forkserver's, for parsers)."""
     own = os.times()
     descendants = own.children_user + own.children_system
     for pid in _tree(os.getpid())[1:]:
@@ -227,7 +227,7 @@ def main() -> None:
     started, cpu = time.perf_counter(), cpu_seconds()
     success, seconds, _ = run_year(2024)
     wall = time.perf_counter() - started
-    own_cpu, parsers_cpu = (after - before for after, before in zip(cpu_seconds(), cpu))
+    own_cpu, children_cpu = (after - before for after, before in zip(cpu_seconds(), cpu))
     peak_mb = memory.stop()
 
     from filings.native import running_compiled
@@ -259,8 +259,9 @@ def main() -> None:
         print(f"  {stage:<20} {value:8.2f} s")
     print(f"parse: {forms / seconds['parse']:.0f} forms/s on every core (shared with the overlapped stages)")
     cores = os.cpu_count() or 1
-    print(f"CPU: {own_cpu:.1f} s in the runs' process, {parsers_cpu:.1f} s in the parser processes: "
-          f"{(own_cpu + parsers_cpu) / cores:.1f} s of wall time at the least on {cores} cores never idle")
+    print(f"CPU: {own_cpu:.1f} s in this process (the runs one after another), {children_cpu:.1f} s in its "
+          f"children (the parsers, and runs side by side): {(own_cpu + children_cpu) / cores:.1f} s of wall time "
+          f"at the least on {cores} cores never idle")
     timed = floor_and_parse(raw)
     print("floor (read + split into cells) and parse, one process, every file timed by both back to back "
           "(the parse once, the floor before and after it), per format and their ratio:")
