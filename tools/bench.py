@@ -1,7 +1,8 @@
 """The benchmark: `make bench FORMS=20000`. Generates a corpus, runs the real pipeline on it (the
-same Dagster job as `make run`, in process) and prints forms, bytes, time per stage, forms per
-second, peak memory, the floor (reading the bytes and splitting them into cells), and recall and
-false findings against the corpus manifest.
+same Dagster job as `make run`, in process) and prints forms, bytes, time per stage (the report
+and Dagster's untimed share of each run among them), forms per second, the CPU of this process and
+of its children, peak memory, the floor (reading the bytes and splitting them into cells), and
+recall and false findings against the corpus manifest.
 """
 
 from __future__ import annotations
