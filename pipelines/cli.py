@@ -47,7 +47,7 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
         if str(year) not in valid:
             print(f"{year}: skipped, outside the reporting years {min(valid)}–{max(valid)}")
     years = [year for year in years if str(year) in valid]
-    todo: dict[tuple[int, str], list] = {}  # partition → its files, as listed
+    todo: dict[tuple[int, str], int] = {}  # partition → its number of files
     for year in years:
         regions, skipped = regions_to_run(paths, year, force)
         for region, files in skipped.items():

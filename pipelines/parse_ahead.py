@@ -44,8 +44,8 @@ class _Ahead:
     or ended."""
 
     def __init__(self, paths: JixiaoPaths, partitions: list[Partition], batch_files: int,
-                 workers: int | None, listed: dict[Partition, list[RawFile]]) -> None:
-        self.paths, self.batch_files, self.workers, self.listed = paths, batch_files, workers, listed
+                 workers: int | None) -> None:
+        self.paths, self.batch_files, self.workers = paths, batch_files, workers
         self.results: dict[Partition, Future[Parsed]] = {partition: Future() for partition in partitions}
         self.taken: set[Partition] = set()  # by their runs
         self.passed: set[Partition] = set()  # their runs have ended or taken them
@@ -67,9 +67,7 @@ class _Ahead:
                 result.set_exception(exc)
 
     def _parse(self, year: int, region: str) -> Parsed:
-        files = self.listed.get((year, region))
-        if files is None:
-            files = discover(self.paths.raw, year, region)
+        files = discover(self.paths.raw, year, region)
         with PARSING:
             clock = Stopwatch()
 
@@ -110,14 +108,12 @@ _active: _Ahead | None = None
 
 
 @contextmanager
-def parsing_ahead(partitions: list[Partition], batch_files: int | None = None, workers: int | None = None,
-                  listed: dict[Partition, list[RawFile]] | None = None) -> Iterator[_Ahead]:
+def parsing_ahead(partitions: list[Partition], batch_files: int | None = None,
+                  workers: int | None = None) -> Iterator[_Ahead]:
     """Parse `partitions` (year, region) ahead of their runs while the block runs them in order,
-    telling `finished(partition)` as each run ends (one block at a time in a process). A partition
-    whose files were `listed` already is parsed as listed, not listed again (on an object store, a
-    listing is requests to the store)."""
+    telling `finished(partition)` as each run ends (one block at a time in a process)."""
     global _active
-    _active = _Ahead(JixiaoPaths(), partitions, batch_files or BATCH_FILES, workers, listed or {})
+    _active = _Ahead(JixiaoPaths(), partitions, batch_files or BATCH_FILES, workers)
     try:
         yield _active
     finally:

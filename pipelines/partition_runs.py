@@ -50,10 +50,9 @@ def year_regions(paths, year: int) -> list[str]:
     return found
 
 
-def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, list], dict[str, int]]:
-    """The partitions of `year` (see `year_regions`) a run goes through, each with its files as
-    listed now, and those it skips, unless `force`, because their files are all as last published,
-    each with its number of files."""
+def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, int], dict[str, int]]:
+    """The partitions of `year` (see `year_regions`) a run goes through, and those it skips, unless
+    `force`, because their files are all as last published; each with its number of files."""
     from filings.discover import discover
     from filings.incremental import up_to_date
 
@@ -61,7 +60,7 @@ def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, lis
     for region in year_regions(paths, year):
         files = discover(paths.raw, year, region)
         if force or not up_to_date(paths.warehouse, paths.raw, year, files, region):
-            todo[region] = files
+            todo[region] = len(files)
         else:
             skipped[region] = len(files)
     return todo, skipped
@@ -93,18 +92,15 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
     return PartitionRun(True, result.run_id, metadata | {"run_seconds": round(time.perf_counter() - started, 3)})
 
 
-def run_partitions(partitions: dict[Partition, list | None], batch_files: int | None = None,
+def run_partitions(partitions: dict[Partition, int | None], batch_files: int | None = None,
                    workers: int | None = None, started: Callable[[int, str], object] = lambda year, region: None,
                    ) -> Iterator[tuple[int, str, PartitionRun]]:
-    """Run `partitions` ((year, region) → its files as listed by `regions_to_run`, None when not
-    listed), each as `run_partition` does; `started(year, region)` as each run starts; yields each
-    one's outcome as its run ends, in the order of `run_order`. A partition parsed ahead of its run
-    is parsed as listed (its run lists its files again, and parses them itself if they changed)."""
+    """Run `partitions` ((year, region) → its number of files, None when not counted), each as
+    `run_partition` does; `started(year, region)` as each run starts; yields each one's outcome as
+    its run ends, in the order of `run_order`."""
     processes = workers or os.cpu_count() or 1
-    counts = {partition: None if files is None else len(files) for partition, files in partitions.items()}
-    one_after_another, side_by_side = run_order(counts, processes)
-    listed = {partition: files for partition, files in partitions.items() if files is not None}
-    yield from _one_after_another(one_after_another, listed, batch_files, workers, started)
+    one_after_another, side_by_side = run_order(partitions, processes)
+    yield from _one_after_another(one_after_another, batch_files, workers, started)
     yield from _side_by_side(side_by_side, batch_files, processes, started)
 
 
@@ -129,14 +125,13 @@ def run_order(partitions: dict[Partition, int | None], processes: int) -> tuple[
     return [p for p in ordered if p not in side_by_side], small
 
 
-def _one_after_another(partitions: list[Partition], listed: dict[Partition, list], batch_files: int | None,
-                       workers: int | None, started: Callable[[int, str], object],
-                       ) -> Iterator[tuple[int, str, PartitionRun]]:
+def _one_after_another(partitions: list[Partition], batch_files: int | None, workers: int | None,
+                       started: Callable[[int, str], object]) -> Iterator[tuple[int, str, PartitionRun]]:
     from pipelines.parse_ahead import parsing_ahead
 
     if not partitions:
         return
-    with parsing_ahead(partitions, batch_files, workers, listed) as ahead:
+    with parsing_ahead(partitions, batch_files, workers) as ahead:
         for year, region in partitions:
             started(year, region)
             try:
