@@ -19,7 +19,8 @@ from great_expectations.render.renderer.renderer import renderer
 class ExpectTableColumnsToBeOfTypes(BatchExpectation):
     """Each column of `column_types` (name → GX's type name: str, int64, float64, bool) is of its
     type, judged as GX's expect_column_values_to_be_of_type judges a pandas column's: by the type
-    of its dtype. The observed value names each column of another type, or a missing one."""
+    of its dtype. The observed value gives each column of another type what it is instead
+    (`int32, not int64`; `missing, not str`)."""
 
     column_types: dict[str, str]
 
@@ -29,7 +30,7 @@ class ExpectTableColumnsToBeOfTypes(BatchExpectation):
 
     def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
         found = {column["name"]: column["type"].type for column in metrics["table.column_types"]}
-        wrong = {name: found[name].__name__ if name in found else "missing"
+        wrong = {name: f"{found[name].__name__ if name in found else 'missing'}, not {type_}"
                  for name, type_ in self.column_types.items() if found.get(name) not in _accepted(type_)}
         return {"success": not wrong, "result": {"observed_value": wrong or "all of their types"}}
 
@@ -59,7 +60,7 @@ class TableColumnNullCounts(TableMetricProvider):
 
 class ExpectTableColumnsToNotBeNull(BatchExpectation):
     """No column of `column_list` holds a null. The observed value gives each column that does its
-    number of nulls, or names a missing one."""
+    number of null rows (`3 rows`), or `missing`."""
 
     column_list: list[str]
 
@@ -69,7 +70,8 @@ class ExpectTableColumnsToNotBeNull(BatchExpectation):
 
     def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
         counts = metrics["table.column_null_counts"]
-        nulls = {name: counts.get(name, "missing") for name in self.column_list if counts.get(name) != 0}
+        nulls = {name: f"{counts[name]} rows" if name in counts else "missing"
+                 for name in self.column_list if counts.get(name) != 0}
         return {"success": not nulls, "result": {"observed_value": nulls or "no null"}}
 
     @classmethod

@@ -93,11 +93,9 @@ def cpu_seconds() -> tuple[float, float]:
     own = os.times()
     descendants = own.children_user + own.children_system
     for pid in _tree(os.getpid())[1:]:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        descendants += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+        fields = _stat(pid)
+        if fields:  # else gone meanwhile
+            descendants += sum(map(int, fields[11:15])) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
     return own.user + own.system, descendants
 
 
@@ -133,16 +131,22 @@ class PeakMemory:
 def _tree(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+        fields = _stat(int(entry))
+        if fields:  # else gone meanwhile
+            children.setdefault(int(fields[1]), []).append(int(entry))
     tree, todo = [], [root]
     while todo:
         tree.append(todo.pop())
         todo += children.get(tree[-1], [])
     return tree
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command (state, parent, …), none once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
 
 
 def _resident_kb(pid: int) -> int:
