@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Iterator
 
 from filings.storage import Location, is_local
 
@@ -46,12 +47,23 @@ def _is_year(name: str) -> bool:
     return len(name) == 4 and name.isdigit()
 
 
-def _visible_files(folder: Location):
-    """Files below `folder`, skipping hidden names (editor and sync clutter such as .DS_Store)."""
-    for path in sorted(folder.rglob("*")):
+def _walk(folder: Location) -> Iterator[tuple[Location, str]]:
+    """Files below `folder`, as the walk finds them, each with its path relative to the folder
+    (forward slashes), skipping hidden names (editor and sync clutter such as .DS_Store)."""
+    for path in folder.rglob("*"):
         relative = path.relative_to(folder)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            yield path
+        if not any(part.startswith(".") for part in relative.parts) and path.is_file():
+            yield path, relative.as_posix()
+
+
+def _visible_files(folder: Location) -> list[tuple[Location, str]]:
+    """`_walk`'s files in a stable order (by path)."""
+    return sorted(_walk(folder), key=_by_path)
+
+
+def _by_path(found: tuple[Location, str]) -> list[str]:
+    """The order of paths (folder by folder), from a relative path's names: quicker than paths' own."""
+    return found[1].split("/")
 
 
 def reporting_years(raw_root: Location) -> list[int]:
@@ -60,7 +72,7 @@ def reporting_years(raw_root: Location) -> list[int]:
         return []
     return sorted(
         int(p.name) for p in raw_root.iterdir()
-        if p.is_dir() and _is_year(p.name) and next(_visible_files(p), None) is not None
+        if p.is_dir() and _is_year(p.name) and next(_walk(p), None) is not None  # one file found is enough
     )
 
 
@@ -71,11 +83,19 @@ def discover(raw_root: Location, year: int, region: str | None = None) -> list[R
     if not folder.is_dir():
         return []
     if region is None:
-        paths = list(_visible_files(folder))
+        found = _visible_files(folder)
     else:  # the year's entries of that region only: folders named for it, or (for "_") files
         entries = [p for p in folder.iterdir() if not p.name.startswith(".") and _region_of_entry(year, p) == region]
-        paths = sorted(path for entry in entries for path in ([entry] if entry.is_file() else _visible_files(entry)))
-    return [RawFile(p, p.relative_to(raw_root).as_posix(), year) for p in paths]
+        found = sorted((item for entry in entries for item in _entry_files(entry)), key=_by_path)
+    return [RawFile(path, f"{year}/{relative}", year) for path, relative in found]
+
+
+def _entry_files(entry: Location) -> list[tuple[Location, str]]:
+    """The files in or at `entry`, an entry of a folder, with their paths relative to that folder,
+    in a stable order."""
+    if entry.is_file():
+        return [(entry, entry.name)]
+    return [(path, f"{entry.name}/{relative}") for path, relative in _visible_files(entry)]
 
 
 def _region_of_entry(year: int, entry: Location) -> str:
@@ -83,19 +103,27 @@ def _region_of_entry(year: int, entry: Location) -> str:
     return region_of(f"{year}/{entry.name}/") if entry.is_dir() else UNPLACED
 
 
+def by_region(raw_root: Location, year: int) -> dict[str, list[RawFile]]:
+    """The files of `year` (as `discover` lists them, the year walked once), region by region, the
+    regions in order."""
+    grouped: dict[str, list[RawFile]] = {}
+    for f in discover(raw_root, year):
+        grouped.setdefault(f.region, []).append(f)
+    return dict(sorted(grouped.items()))
+
+
 def regions(raw_root: Location, year: int) -> list[str]:
     """The regions of `year` that have files."""
-    return sorted({f.region for f in discover(raw_root, year)})
+    return list(by_region(raw_root, year))
 
 
 def unplaced(raw_root: Location) -> list[str]:
-    """Files outside any year folder: they belong to no reporting year and are not read."""
+    """Files outside any year folder: they belong to no reporting year and are not read. The year
+    folders themselves are not walked."""
     if not raw_root.is_dir():
         return []
-    return [
-        p.relative_to(raw_root).as_posix() for p in _visible_files(raw_root)
-        if not _is_year(p.relative_to(raw_root).parts[0]) or len(p.relative_to(raw_root).parts) == 1
-    ]
+    entries = sorted(p for p in raw_root.iterdir() if not p.name.startswith(".") and (p.is_file() or not _is_year(p.name)))
+    return [relative for entry in entries for _, relative in _entry_files(entry)]
 
 
 def fingerprint(files: list[RawFile]) -> str:

@@ -27,10 +27,12 @@ def source_digest(path: Path) -> str:
 
 def compiled_modules(manifest: Path = MANIFEST) -> dict[str, str]:
     """Module name → digest of the source it was compiled from (none when nothing is compiled)."""
-    if not manifest.exists():
-        return {}
-    return dict(line.split() for line in manifest.read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.startswith("#"))
+    return listed_modules(manifest.read_text(encoding="utf-8")) if manifest.exists() else {}
+
+
+def listed_modules(text: str) -> dict[str, str]:
+    """`compiled_modules`, from the manifest's text."""
+    return dict(line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def stale_modules(modules: dict[str, str], root: Path = ROOT) -> list[str]:

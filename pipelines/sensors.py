@@ -16,7 +16,7 @@ from dagster import (
     sensor,
 )
 
-from filings.discover import RawFile, discover, fingerprint, reporting_years, unplaced
+from filings.discover import RawFile, by_region, fingerprint, reporting_years, unplaced
 from filings.warehouse import committed, read, uncommitted
 from pipelines.jobs import year_job
 from pipelines.partitions import REGIONS, REPORTING_YEARS, partition_key
@@ -35,10 +35,7 @@ def raw_files_sensor(context: SensorEvaluationContext, paths: JixiaoPaths):
         if str(year) not in valid:
             context.log.warning(f"raw/{year}/ is outside the reporting years {min(valid)}–{max(valid)}; not run")
             continue
-        by_region: dict[str, list[RawFile]] = {}
-        for f in discover(paths.raw, year):
-            by_region.setdefault(f.region, []).append(f)
-        for region, files in by_region.items():
+        for region, files in by_region(paths.raw, year).items():
             key = f"{year}|{region}"
             current[key] = fingerprint(files)
             unchanged = seen.get(key) == current[key] if seen else _published(paths, year, region, files)

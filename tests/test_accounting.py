@@ -9,7 +9,7 @@ import pytest
 
 from checks.integrity import schema_failures, unaccounted
 from conftest import RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
-from filings.discover import discover, regions
+from filings.discover import by_region, discover, regions, reporting_years, unplaced
 from filings.parse import parse_filing
 from filings.readers import read_grid
 from filings.tables import to_tables
@@ -200,3 +200,17 @@ def test_a_region_lists_exactly_its_files_of_the_year(tmp_path):
     for region in regions(tmp_path, 2024):
         assert discover(tmp_path, 2024, region) == [f for f in whole if f.region == region], region
     assert [f.source_file for f in discover(tmp_path, 2024, "甲市")] == ["2024/甲市/a.txt", "2024/甲市/深/b.txt"]
+    assert {region: [f.source_file for f in files] for region, files in by_region(tmp_path, 2024).items()} == {
+        region: [f.source_file for f in whole if f.region == region] for region in regions(tmp_path, 2024)}
+
+
+def test_files_outside_the_year_folders_are_found_and_years_need_a_visible_file(tmp_path):
+    """unplaced() lists the files of raw/ that no year folder holds (and none that one holds), in a
+    stable order; reporting_years() counts a year folder that holds at least one file that is not hidden."""
+    for name in ("notes.txt", "草稿/a.txt", "草稿/深/b.txt", "2024/甲市/c.txt", "2025/.DS_Store", "2026",
+                 ".hidden/d.txt", "草稿/.swp"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert unplaced(tmp_path) == ["2026", "notes.txt", "草稿/a.txt", "草稿/深/b.txt"]
+    assert reporting_years(tmp_path) == [2024]
+    assert unplaced(tmp_path / "absent") == [] and reporting_years(tmp_path / "absent") == []

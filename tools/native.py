@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from filings.native import MANIFEST, compiled_modules, source_digest, source_path, stale_modules  # noqa: E402
+from filings.native import MANIFEST, listed_modules, source_digest, source_path, stale_modules  # noqa: E402
 
 # What parsing a form runs through, whatever its format, and the readers whose loops are Python's (the
 # PDF reader's time is mostly PDFium's own).
@@ -45,9 +45,9 @@ def options() -> str:
 def up_to_date(manifest: Path = MANIFEST) -> bool:
     """Whether every module of MODULES is compiled, from its current source and with the current
     `options`, and no other is listed."""
-    modules = compiled_modules(manifest)
-    return (list(modules) == MODULES and not stale_modules(modules)
-            and f"# options {options()}" in manifest.read_text(encoding="utf-8").splitlines()
+    text = manifest.read_text(encoding="utf-8") if manifest.exists() else ""
+    modules = listed_modules(text)
+    return (list(modules) == MODULES and not stale_modules(modules) and f"# options {options()}" in text.splitlines()
             and all(any(path.parent.glob(f"{path.stem}.cpython-*.so")) for path in map(source_path, MODULES)))
 
 
