@@ -39,8 +39,13 @@ def region_of(source_file: str) -> str:
 
 def inside(path: Location, raw_root: Location) -> bool:
     """Whether `path`, links followed, stays under raw/ (a link out of it is never read). Object
-    stores have no links."""
-    return not is_local(path) or path.resolve().is_relative_to(raw_root.resolve())
+    stores have no links. The root's own links are followed only when the path, followed, is not
+    under the root as written: a path with no link left in it that is under the root as written
+    is under it, as the root then has no link either."""
+    if not is_local(path):
+        return True
+    real = path.resolve()
+    return real.is_relative_to(raw_root) or real.is_relative_to(raw_root.resolve())
 
 
 def _is_year(name: str) -> bool:

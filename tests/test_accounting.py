@@ -185,6 +185,22 @@ def test_links_out_of_raw_are_refused(tmp_path):
     assert all("raw/ 之外" in f.error for f in filings)
 
 
+def test_links_within_raw_and_a_raw_reached_through_a_link_are_read(tmp_path):
+    """A link to a file elsewhere in raw/ is read, and so is every file of a raw/ whose own path
+    goes through a link (a mounted share), whichever of the two paths names it."""
+    from filings.discover import discover, inside
+
+    real = tmp_path / "share" / "raw"
+    (real / "2024" / "甲市").mkdir(parents=True)
+    (real / "2024" / "甲市" / "a.txt").write_text("x", encoding="utf-8")
+    (real / "2024" / "b.txt").symlink_to(real / "2024" / "甲市" / "a.txt")
+    (tmp_path / "mounted").symlink_to(tmp_path / "share")
+    for raw in (real, tmp_path / "mounted" / "raw"):
+        assert [(f.source_file, inside(f.path, raw)) for f in discover(raw, 2024)] == [
+            ("2024/b.txt", True), ("2024/甲市/a.txt", True)]
+    assert not inside(real / "2024" / "b.txt", tmp_path / "mounted" / "raw" / "2024" / "甲市" / "c")
+
+
 def test_a_region_lists_exactly_its_files_of_the_year(tmp_path):
     """discover(year, region) walks only the region's folders, yet lists what the whole year's
     listing holds for that region: a folder whose name a partition key cannot hold is a region with
