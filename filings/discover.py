@@ -127,7 +127,8 @@ def unplaced(raw_root: Location) -> list[str]:
     folders themselves are not walked."""
     if not raw_root.is_dir():
         return []
-    entries = sorted(p for p in raw_root.iterdir() if not p.name.startswith(".") and (p.is_file() or not _is_year(p.name)))
+    entries = sorted(p for p in raw_root.iterdir()
+                     if not p.name.startswith(".") and (p.is_file() or not _is_year(p.name)))
     return [relative for entry in entries for _, relative in _entry_files(entry)]
 
 

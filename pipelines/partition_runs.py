@@ -10,7 +10,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from filings.discover import UNPLACED
 from filings.parse import PARALLEL_FROM
@@ -44,7 +44,7 @@ def year_regions(paths, year: int) -> list[str]:
     return _registered(paths, year, regions(paths.raw, year))
 
 
-def _registered(paths, year: int, found) -> list[str]:
+def _registered(paths, year: int, found: Iterable[str]) -> list[str]:
     """`year_regions`, from the regions `found` in raw/."""
     from dagster import DagsterInstance
 
