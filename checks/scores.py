@@ -152,15 +152,12 @@ def shortfall_reason_present(t: Tables, config: RulesConfig) -> pl.LazyFrame:
 
 def indicator_values_present(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """A weighted row needs a target, an actual and a score (`-` counts as written: not applicable)."""
-    missing = pl.concat_list(
-        pl.when(pl.col("target_raw").is_null()).then(pl.lit("年度指标值")),
-        pl.when(pl.col("actual_raw").is_null()).then(pl.lit("实际完成值")),
-        pl.when(pl.col("score").is_null()).then(pl.lit("得分")),
-    ).list.drop_nulls()
+    fields = {"target_raw": "年度指标值", "actual_raw": "实际完成值", "score": "得分"}
+    missing = pl.concat_str([pl.when(pl.col(column).is_null()).then(pl.lit(label)) for column, label in fields.items()],
+                            separator="、", ignore_nulls=True)
     return (
-        t["indicators"].filter(pl.col("weight").is_not_null()).with_columns(missing=missing)
-        .filter(pl.col("missing").list.len() > 0)
-        .select(finding(pl.col("line"), pl.col("missing").list.join("、"), pl.lit("已填写"), pl.lit("(空)"),
+        t["indicators"].filter(pl.col("weight").is_not_null() & pl.any_horizontal(pl.col(*fields).is_null()))
+        .select(finding(pl.col("line"), missing, pl.lit("已填写"), pl.lit("(空)"),
                         row_index=pl.col("row_index"), name=indicator_name()))
     )
 
