@@ -108,18 +108,14 @@ def _region_of_entry(year: int, entry: Location) -> str:
     return region_of(f"{year}/{entry.name}/") if entry.is_dir() else UNPLACED
 
 
-def by_region(raw_root: Location, year: int) -> dict[str, list[RawFile]]:
-    """The files of `year` (as `discover` lists them, the year walked once), region by region, the
-    regions in order."""
-    grouped: dict[str, list[RawFile]] = {}
-    for f in discover(raw_root, year):
-        grouped.setdefault(f.region, []).append(f)
-    return dict(sorted(grouped.items()))
-
-
 def regions(raw_root: Location, year: int) -> list[str]:
-    """The regions of `year` that have files."""
-    return list(by_region(raw_root, year))
+    """The regions of `year` that have files, found without listing them: each entry of the year
+    folder is looked into until its first file."""
+    folder = raw_root / str(year)
+    if not folder.is_dir():
+        return []
+    return sorted({_region_of_entry(year, entry) for entry in folder.iterdir()
+                   if not entry.name.startswith(".") and (entry.is_file() or next(_walk(entry), None) is not None)})
 
 
 def unplaced(raw_root: Location) -> list[str]:

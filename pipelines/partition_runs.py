@@ -10,7 +10,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from filings.discover import UNPLACED
 from filings.parse import PARALLEL_FROM
@@ -39,34 +39,27 @@ def year_regions(paths, year: int) -> list[str]:
     """The partitions of `year` a run goes through, added to the instance of DAGSTER_HOME: its region
     folders in raw/ and the regions published before but since emptied (republished empty), in order;
     `_` alone for a year with neither. `paths`: a JixiaoPaths."""
-    from filings.discover import regions
-
-    return _registered(paths, year, regions(paths.raw, year))
-
-
-def _registered(paths, year: int, found: Iterable[str]) -> list[str]:
-    """`year_regions`, from the regions `found` in raw/."""
     from dagster import DagsterInstance
 
+    from filings.discover import regions
     from filings.warehouse import published_regions
     from pipelines.partitions import REGIONS
 
-    partitions = sorted(set(found) | set(published_regions(paths.warehouse, year))) or [UNPLACED]
-    DagsterInstance.get().add_dynamic_partitions(REGIONS.name, partitions)
-    return partitions
+    found = sorted(set(regions(paths.raw, year)) | set(published_regions(paths.warehouse, year))) or [UNPLACED]
+    DagsterInstance.get().add_dynamic_partitions(REGIONS.name, found)
+    return found
 
 
 def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, int], dict[str, int]]:
     """The partitions of `year` (see `year_regions`) a run goes through, and those it skips, unless
-    `force`, because their files are all as last published; each with its number of files. The year
-    is walked once."""
-    from filings.discover import by_region
+    `force`, because their files are all as last published; each with its number of files. Each
+    region is walked once, and one region's files are held at a time."""
+    from filings.discover import discover
     from filings.incremental import up_to_date
 
-    listed = by_region(paths.raw, year)
     todo, skipped = {}, {}
-    for region in _registered(paths, year, listed):
-        files = listed.pop(region, [])  # let go of each region's listing once counted
+    for region in year_regions(paths, year):
+        files = discover(paths.raw, year, region)
         if force or not up_to_date(paths.warehouse, paths.raw, year, files, region):
             todo[region] = len(files)
         else:

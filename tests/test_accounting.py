@@ -9,7 +9,7 @@ import pytest
 
 from checks.integrity import schema_failures, unaccounted
 from conftest import RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
-from filings.discover import by_region, discover, regions, reporting_years, unplaced
+from filings.discover import discover, regions, reporting_years, unplaced
 from filings.parse import parse_filing
 from filings.readers import read_grid
 from filings.tables import to_tables
@@ -204,7 +204,8 @@ def test_links_within_raw_and_a_raw_reached_through_a_link_are_read(tmp_path):
 def test_a_region_lists_exactly_its_files_of_the_year(tmp_path):
     """discover(year, region) walks only the region's folders, yet lists what the whole year's
     listing holds for that region: a folder whose name a partition key cannot hold is a region with
-    the name cleaned, files directly in the year are region "_", hidden clutter is skipped."""
+    the name cleaned, files directly in the year are region "_", hidden clutter is skipped. regions()
+    finds the regions of the whole year's listing without walking it."""
     year = tmp_path / "2024"
     for name in ("甲市/a.txt", "甲市/深/b.txt", "乙|县/c.txt", "d.txt", "甲市/.DS_Store", ".hidden/e.txt", "甲市x/f.txt"):
         (year / name).parent.mkdir(parents=True, exist_ok=True)
@@ -216,8 +217,10 @@ def test_a_region_lists_exactly_its_files_of_the_year(tmp_path):
     for region in regions(tmp_path, 2024):
         assert discover(tmp_path, 2024, region) == [f for f in whole if f.region == region], region
     assert [f.source_file for f in discover(tmp_path, 2024, "甲市")] == ["2024/甲市/a.txt", "2024/甲市/深/b.txt"]
-    assert {region: [f.source_file for f in files] for region, files in by_region(tmp_path, 2024).items()} == {
-        region: [f.source_file for f in whole if f.region == region] for region in regions(tmp_path, 2024)}
+    (year / "空").mkdir()  # a folder with no file, or none but hidden ones, is no region
+    (year / "隐" / ".cache").mkdir(parents=True)
+    (year / "隐" / ".cache" / "g.txt").write_text("x")
+    assert regions(tmp_path, 2024) == sorted({f.region for f in whole}) == ["_", "乙_县", "甲市", "甲市x"]
 
 
 def test_files_outside_the_year_folders_are_found_and_years_need_a_visible_file(tmp_path):
