@@ -185,6 +185,20 @@ def test_links_out_of_raw_are_refused(tmp_path):
     assert all("raw/ 之外" in f.error for f in filings)
 
 
+def test_a_region_folder_that_links_out_of_raw_is_a_region_whose_files_are_refused(tmp_path):
+    """Not a silent drop: the region is run, and each of its files is quarantined with its reason."""
+    from filings.parse import parse_path
+
+    raw, outside = tmp_path / "raw", tmp_path / "elsewhere"
+    (raw / "2024").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "a.txt").write_text("项目支出绩效自评表", encoding="utf-8")
+    (raw / "2024" / "甲市").symlink_to(outside)
+    assert regions(raw, 2024) == ["甲市"]
+    assert [(f.source_file, parse_path(f.path, raw).reason_code) for f in discover(raw, 2024, "甲市")] == [
+        ("2024/甲市/a.txt", "outside_raw")]
+
+
 def test_links_within_raw_and_a_raw_reached_through_a_link_are_read(tmp_path):
     """A link to a file elsewhere in raw/ is read, and so is every file of a raw/ whose own path
     goes through a link (a mounted share), whichever of the two paths names it."""
