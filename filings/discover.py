@@ -71,13 +71,23 @@ def _by_path(found: tuple[Location, str]) -> list[str]:
     return found[1].split("/")
 
 
+def _has_file(folder: Location) -> bool:
+    """Whether `folder` holds a file below it that `_walk` would find, looked for folder by folder
+    (one listing of each, on an object store too) and no further than the first."""
+    for entry in folder.iterdir():
+        if not entry.name.startswith(".") and (
+                entry.is_file() or (entry.is_dir() and not entry.is_symlink() and _has_file(entry))):
+            return True
+    return False
+
+
 def reporting_years(raw_root: Location) -> list[int]:
     """Years that have a folder under raw/ with at least one file in it."""
     if not raw_root.is_dir():
         return []
     return sorted(
         int(p.name) for p in raw_root.iterdir()
-        if p.is_dir() and _is_year(p.name) and next(_walk(p), None) is not None  # one file found is enough
+        if p.is_dir() and _is_year(p.name) and _has_file(p)
     )
 
 
@@ -115,7 +125,7 @@ def regions(raw_root: Location, year: int) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted({_region_of_entry(year, entry) for entry in folder.iterdir()
-                   if not entry.name.startswith(".") and (entry.is_file() or next(_walk(entry), None) is not None)})
+                   if not entry.name.startswith(".") and (entry.is_file() or entry.is_dir() and _has_file(entry))})
 
 
 def unplaced(raw_root: Location) -> list[str]:

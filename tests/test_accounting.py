@@ -231,7 +231,8 @@ def test_a_region_lists_exactly_its_files_of_the_year(tmp_path):
     for region in regions(tmp_path, 2024):
         assert discover(tmp_path, 2024, region) == [f for f in whole if f.region == region], region
     assert [f.source_file for f in discover(tmp_path, 2024, "甲市")] == ["2024/甲市/a.txt", "2024/甲市/深/b.txt"]
-    (year / "空").mkdir()  # a folder with no file, or none but hidden ones, is no region
+    (year / "空").mkdir()  # a folder with no file, or none but hidden ones, or a broken link is no region
+    (year / "断").symlink_to(tmp_path / "nowhere")
     (year / "隐" / ".cache").mkdir(parents=True)
     (year / "隐" / ".cache" / "g.txt").write_text("x")
     assert regions(tmp_path, 2024) == sorted({f.region for f in whole}) == ["_", "乙_县", "甲市", "甲市x"]
