@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Iterator
 
 from filings.storage import Location, is_local
 
@@ -52,18 +51,15 @@ def _is_year(name: str) -> bool:
     return len(name) == 4 and name.isdigit()
 
 
-def _walk(folder: Location) -> Iterator[tuple[Location, str]]:
-    """Files below `folder`, as the walk finds them, each with its path relative to the folder
+def _visible_files(folder: Location) -> list[tuple[Location, str]]:
+    """Files below `folder` in a stable order (by path), each with its path relative to the folder
     (forward slashes), skipping hidden names (editor and sync clutter such as .DS_Store)."""
+    found = []
     for path in folder.rglob("*"):
         relative = path.relative_to(folder)
         if not any(part.startswith(".") for part in relative.parts) and path.is_file():
-            yield path, relative.as_posix()
-
-
-def _visible_files(folder: Location) -> list[tuple[Location, str]]:
-    """`_walk`'s files in a stable order (by path)."""
-    return sorted(_walk(folder), key=_by_path)
+            found.append((path, relative.as_posix()))
+    return sorted(found, key=_by_path)
 
 
 def _by_path(found: tuple[Location, str]) -> list[str]:
@@ -72,7 +68,7 @@ def _by_path(found: tuple[Location, str]) -> list[str]:
 
 
 def _has_file(folder: Location) -> bool:
-    """Whether `folder` holds a file below it that `_walk` would find, looked for folder by folder
+    """Whether `folder` holds a file that `_visible_files` would list, looked for folder by folder
     (one listing of each, on an object store too) and no further than the first."""
     for entry in folder.iterdir():
         if not entry.name.startswith(".") and (
@@ -125,7 +121,7 @@ def regions(raw_root: Location, year: int) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted({_region_of_entry(year, entry) for entry in folder.iterdir()
-                   if not entry.name.startswith(".") and (entry.is_file() or entry.is_dir() and _has_file(entry))})
+                   if not entry.name.startswith(".") and (entry.is_file() or (entry.is_dir() and _has_file(entry)))})
 
 
 def unplaced(raw_root: Location) -> list[str]:
