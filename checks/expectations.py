@@ -306,15 +306,13 @@ def _to_pandas(frame: pl.DataFrame):
     return frame.to_pandas().astype(types)
 
 
-# The table-wide expectations (checks/table_expectations.py): their observed value is column → detail.
-_PER_COLUMN = ("expect_table_columns_to_be_of_types", "expect_table_columns_to_not_be_null")
-
-
 def _failures(result) -> list[dict]:
     """A failed expectation's result as failures (expectation, column, detail): one a column for
-    the table-wide ones, else one."""
+    the table-wide ones (checks/table_expectations.py), else one."""
+    from checks.table_expectations import PER_COLUMN
+
     config = result.expectation_config
-    if config.type in _PER_COLUMN:
+    if config.type in PER_COLUMN:
         return [{"expectation": config.type, "column": name, "detail": detail}
                 for name, detail in result.result["observed_value"].items()]
     return [{"expectation": config.type, "column": config.kwargs.get("column", ""), "detail": _detail(result.result)}]

@@ -81,6 +81,10 @@ class ExpectTableColumnsToNotBeNull(BatchExpectation):
         return _sentence("values must never be null in these columns: " + ", ".join(names))
 
 
+# The expectations whose observed value is column → what is wrong with it (a failure per column).
+PER_COLUMN = frozenset(kind.expectation_type for kind in (ExpectTableColumnsToBeOfTypes, ExpectTableColumnsToNotBeNull))
+
+
 def _sentence(text: str) -> list:
     """Data Docs' rendering of an expectation: `text` as it stands."""
     return [RenderedStringTemplateContent(content_block_type="string_template",

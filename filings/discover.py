@@ -51,62 +51,53 @@ def _is_year(name: str) -> bool:
     return len(name) == 4 and name.isdigit()
 
 
-def _visible_files(folder: Location) -> list[tuple[Location, str]]:
-    """Files below `folder` in a stable order (by path), each with its path relative to the folder
-    (forward slashes), skipping hidden names (editor and sync clutter such as .DS_Store)."""
+def _visible(folder: Location) -> list[Location]:
+    """The entries of `folder` but hidden ones (editor and sync clutter such as .DS_Store)."""
+    return [entry for entry in folder.iterdir() if not entry.name.startswith(".")]
+
+
+def _files_at(entries: list[Location]) -> list[tuple[Location, str]]:
+    """The files at or below `entries` (entries of one folder), each with its path relative to that
+    folder (forward slashes), in a stable order (by path, name by name); hidden names skipped, and
+    links to folders below an entry not followed (as rglob does not)."""
     found = []
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if not any(part.startswith(".") for part in relative.parts) and path.is_file():
-            found.append((path, relative.as_posix()))
-    return sorted(found, key=_by_path)
+    for entry in entries:
+        if entry.is_file():
+            found.append((entry, entry.name))
+            continue
+        for path in entry.rglob("*"):
+            relative = path.relative_to(entry)
+            if not any(part.startswith(".") for part in relative.parts) and path.is_file():
+                found.append((path, f"{entry.name}/{relative.as_posix()}"))
+    return sorted(found, key=lambda item: item[1].split("/"))  # quicker than comparing paths
 
 
-def _by_path(found: tuple[Location, str]) -> list[str]:
-    """The order of paths (folder by folder), from a relative path's names: quicker than paths' own."""
-    return found[1].split("/")
-
-
-def _has_file(folder: Location) -> bool:
-    """Whether `folder` holds a file that `_visible_files` would list, looked for folder by folder
-    (one listing of each, on an object store too) and no further than the first."""
-    for entry in folder.iterdir():
-        if not entry.name.startswith(".") and (
-                entry.is_file() or (entry.is_dir() and not entry.is_symlink() and _has_file(entry))):
-            return True
-    return False
+def _has_file(entry: Location, top: bool = True) -> bool:
+    """Whether `_files_at([entry])` would list anything, looked for folder by folder (one listing of
+    each, on an object store too, where rglob lists a whole subtree at once), no further than the
+    first file."""
+    if entry.is_file():
+        return True
+    if not entry.is_dir() or (entry.is_symlink() and not top):
+        return False
+    return any(_has_file(child, top=False) for child in _visible(entry))
 
 
 def reporting_years(raw_root: Location) -> list[int]:
     """Years that have a folder under raw/ with at least one file in it."""
     if not raw_root.is_dir():
         return []
-    return sorted(
-        int(p.name) for p in raw_root.iterdir()
-        if p.is_dir() and _is_year(p.name) and _has_file(p)
-    )
+    return sorted(int(p.name) for p in raw_root.iterdir() if p.is_dir() and _is_year(p.name) and _has_file(p))
 
 
 def discover(raw_root: Location, year: int, region: str | None = None) -> list[RawFile]:
-    """Every file filed for `year` (in `region` only, when given, walking only its folders), in a
-    stable order."""
+    """Every file filed for `year` (in `region` only, when given, walking only its folders: those
+    named for it, or, for "_", the files directly in the year), in a stable order."""
     folder = raw_root / str(year)
     if not folder.is_dir():
         return []
-    if region is None:
-        found = _visible_files(folder)
-    else:  # the year's entries of that region only: folders named for it, or (for "_") files
-        entries = [p for p in folder.iterdir() if not p.name.startswith(".") and _region_of_entry(year, p) == region]
-        found = sorted((item for entry in entries for item in _entry_files(entry)), key=_by_path)
-    return [RawFile(path, f"{year}/{relative}", year) for path, relative in found]
-
-
-def _entry_files(entry: Location) -> list[tuple[Location, str]]:
-    """The files in or at `entry`, an entry of a folder, with their paths relative to that folder,
-    in a stable order."""
-    if entry.is_file():
-        return [(entry, entry.name)]
-    return [(path, f"{entry.name}/{relative}") for path, relative in _visible_files(entry)]
+    entries = [entry for entry in _visible(folder) if region is None or _region_of_entry(year, entry) == region]
+    return [RawFile(path, f"{year}/{relative}", year) for path, relative in _files_at(entries)]
 
 
 def _region_of_entry(year: int, entry: Location) -> str:
@@ -120,8 +111,7 @@ def regions(raw_root: Location, year: int) -> list[str]:
     folder = raw_root / str(year)
     if not folder.is_dir():
         return []
-    return sorted({_region_of_entry(year, entry) for entry in folder.iterdir()
-                   if not entry.name.startswith(".") and (entry.is_file() or (entry.is_dir() and _has_file(entry)))})
+    return sorted({_region_of_entry(year, entry) for entry in _visible(folder) if _has_file(entry)})
 
 
 def unplaced(raw_root: Location) -> list[str]:
@@ -129,9 +119,8 @@ def unplaced(raw_root: Location) -> list[str]:
     folders themselves are not walked."""
     if not raw_root.is_dir():
         return []
-    entries = sorted(p for p in raw_root.iterdir()
-                     if not p.name.startswith(".") and (p.is_file() or not _is_year(p.name)))
-    return [relative for entry in entries for _, relative in _entry_files(entry)]
+    return [relative for _, relative in _files_at([entry for entry in _visible(raw_root)
+                                                   if entry.is_file() or not _is_year(entry.name)])]
 
 
 def fingerprint(files: list[RawFile]) -> str:

@@ -197,6 +197,7 @@ def test_a_region_folder_that_links_out_of_raw_is_a_region_whose_files_are_refus
     assert regions(raw, 2024) == ["甲市"]
     assert [(f.source_file, parse_path(f.path, raw).reason_code) for f in discover(raw, 2024, "甲市")] == [
         ("2024/甲市/a.txt", "outside_raw")]
+    assert discover(raw, 2024) == discover(raw, 2024, "甲市")  # the year's listing holds it as the region's does
 
 
 def test_links_within_raw_and_a_raw_reached_through_a_link_are_read(tmp_path):
@@ -219,7 +220,7 @@ def test_a_region_lists_exactly_its_files_of_the_year(tmp_path):
     """discover(year, region) walks only the region's folders, yet lists what the whole year's
     listing holds for that region: a folder whose name a partition key cannot hold is a region with
     the name cleaned, files directly in the year are region "_", hidden clutter is skipped. regions()
-    finds the regions of the whole year's listing without walking it."""
+    finds the regions the whole year's listing holds."""
     year = tmp_path / "2024"
     for name in ("甲市/a.txt", "甲市/深/b.txt", "乙|县/c.txt", "d.txt", "甲市/.DS_Store", ".hidden/e.txt", "甲市x/f.txt"):
         (year / name).parent.mkdir(parents=True, exist_ok=True)
