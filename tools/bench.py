@@ -2,7 +2,8 @@
 same Dagster job as `make run`, in process) and prints forms, bytes, time per stage (the report
 and Dagster's untimed share of each run among them), forms per second, the CPU of this process and
 of its children, peak memory, the floor (reading the bytes and splitting them into cells), and
-recall and false findings against the corpus manifest.
+recall and false findings against the corpus manifest; then runs again with nothing changed, and
+with one filing added (compared with its region run from scratch).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import io
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import threading
@@ -179,8 +181,8 @@ def run_year(year: int, skip_unchanged: bool = False):
     """Run every region of `year` (its partitions) as `make run` does (see run_partitions: one after
     another, each parsed while the one before is checked and published; many small ones side by
     side), skipping, as `make run` does, regions whose files are all as last published, when
-    `skip_unchanged`; whether all succeeded, the seconds per stage (summed over the partitions) and
-    the files parsed."""
+    `skip_unchanged`; whether all succeeded, the seconds per stage (summed over the partitions), the
+    files parsed and the regions run."""
     from collections import defaultdict
 
     from pipelines.partition_runs import regions_to_run, run_partitions
@@ -196,7 +198,27 @@ def run_year(year: int, skip_unchanged: bool = False):
         if outcome.success:
             seconds["dagster_and_untimed"] += untimed(outcome.metadata)
         parsed += outcome.metadata.get("files_parsed", 0)
-    return success, dict(seconds), parsed
+    return success, dict(seconds), parsed, len(todo)
+
+
+def add_one_filing(raw: Path, year: int, seed: int) -> tuple[str, Path]:
+    """One filing more (the one file of a one-form corpus of `seed`) in the first region of `year`:
+    that region, and the file's path."""
+    with tempfile.TemporaryDirectory() as folder:
+        generate(Path(folder), 1, seed, year)
+        made = next(path for path in (Path(folder) / "raw").rglob("*") if path.is_file())
+        region = min(path.name for path in (raw / str(year)).iterdir() if path.is_dir())
+        added = raw / str(year) / region / f"补报_{made.name}"
+        shutil.copyfile(made, added)
+    return region, added
+
+
+def differing_tables(one: Path, other: Path, year: int, region: str) -> list[str]:
+    """The tables of a partition that are not the same (rows, order, values) in two warehouses."""
+    from filings.schemas import TABLES
+    from filings.warehouse import read
+
+    return [name for name in TABLES if not read(one, name, year, region).equals(read(other, name, year, region))]
 
 
 def untimed(metadata: dict) -> float:
@@ -206,6 +228,23 @@ def untimed(metadata: dict) -> float:
     ahead = ("seconds_parse", "seconds_stage") if metadata["parsed_ahead"] else ()
     return metadata["run_seconds"] - sum(value for key, value in metadata.items()
                                          if key.startswith("seconds_") and key not in ahead)
+
+
+def one_filing_added(work: Path, seed: int, regions: int) -> None:
+    """Add a filing to the corpus, run again (only its region runs, and parses that file only), and
+    compare what its region published with the same region run from scratch in another warehouse."""
+    from pipelines.partition_runs import run_partitions
+
+    region, added = add_one_filing(work / "raw", 2024, seed + 1)
+    started = time.perf_counter()
+    _, _, parsed, ran = run_year(2024, skip_unchanged=True)
+    print(f"one filing added ({added.relative_to(work / 'raw')}), re-run: {time.perf_counter() - started:.1f} s, "
+          f"{parsed} files parsed, {ran} of {regions} regions run")
+    os.environ["JIXIAO_WAREHOUSE_DIR"] = str(work / "from_scratch" / "warehouse")
+    list(run_partitions({(2024, region): None}))
+    differing = differing_tables(work / "warehouse", work / "from_scratch" / "warehouse", 2024, region)
+    print(f"  {region}'s published tables against {region} run from scratch in another warehouse: "
+          + (f"DIFFERENT: {', '.join(differing)}" if differing else "identical"))
 
 
 def main() -> None:
@@ -230,7 +269,7 @@ def main() -> None:
     from pipelines.definitions import defs
     startup = time.perf_counter() - started
     started, cpu = time.perf_counter(), cpu_seconds()
-    success, seconds, _ = run_year(2024)
+    success, seconds, _, regions = run_year(2024)
     wall = time.perf_counter() - started
     own_cpu, children_cpu = (after - before for after, before in zip(cpu_seconds(), cpu))
     peak_mb = memory.stop()
@@ -286,10 +325,11 @@ def main() -> None:
     false = sum(v[2] for v in by_check.values())
     print(f"recall {caught}/{injected} = {caught / max(injected, 1):.1%}, false findings {false}")
     started = time.perf_counter()
-    _, _, parsed = run_year(2024, skip_unchanged=True)
+    _, _, parsed, ran = run_year(2024, skip_unchanged=True)
     rerun = time.perf_counter() - started
     print(f"re-run with nothing changed (make run: unchanged regions are skipped): {rerun:.1f} s, "
-          f"{parsed} files parsed")
+          f"{parsed} files parsed, {ran} of {regions} regions run")
+    one_filing_added(work, args.seed, regions)
     print(f"(corpus and warehouse left in {work})")
 
 

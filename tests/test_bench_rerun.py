@@ -1,0 +1,47 @@
+"""The benchmark's re-runs of its corpus (`make bench`): with nothing changed no region runs; with
+one filing added only its region runs, parsing that file alone, and publishes what the region run
+from scratch publishes."""
+
+import os
+import shutil
+import sys
+
+import pytest
+
+from conftest import PROJECT
+from pipelines.partition_runs import run_partitions
+
+sys.path.insert(0, str(PROJECT / "tools"))
+from bench import add_one_filing, differing_tables, run_year  # noqa: E402
+from corpus import generate  # noqa: E402
+
+
+@pytest.fixture()
+def published_corpus(tmp_path, monkeypatch):
+    """A small corpus (three regions) run as the benchmark runs it, with its warehouse and DAGSTER_HOME."""
+    counts = generate(tmp_path, 40, seed=3)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    for name, value in (("JIXIAO_RAW_DIR", tmp_path / "raw"), ("JIXIAO_WAREHOUSE_DIR", tmp_path / "warehouse"),
+                        ("DAGSTER_HOME", home)):
+        monkeypatch.setenv(name, str(value))
+    success, _, parsed, regions = run_year(2024)
+    assert success and parsed == counts["files"] and regions == len(list((tmp_path / "raw" / "2024").iterdir())) == 3
+    return tmp_path
+
+
+def test_one_filing_added_is_all_a_rerun_parses_and_its_region_matches_a_run_from_scratch(published_corpus):
+    work = published_corpus
+    assert run_year(2024, skip_unchanged=True)[2:] == (0, 0)  # nothing changed: no region runs
+    shutil.copytree(work / "warehouse", work / "before")
+    region, added = add_one_filing(work / "raw", 2024, seed=4)
+    assert added.parent == work / "raw" / "2024" / region and added.name.startswith("补报_")
+    success, _, parsed, ran = run_year(2024, skip_unchanged=True)
+    assert success and (parsed, ran) == (1, 1)
+
+    os.environ["JIXIAO_WAREHOUSE_DIR"] = str(work / "from_scratch")  # restored by monkeypatch
+    assert all(outcome.success for _, _, outcome in run_partitions({(2024, region): None}))
+    assert differing_tables(work / "warehouse", work / "from_scratch", 2024, region) == []
+    changed = differing_tables(work / "before", work / "warehouse", 2024, region)
+    assert {"filings", "forms"} <= set(changed)  # the comparison sees the filing added
