@@ -238,8 +238,8 @@ def one_filing_added(work: Path, seed: int, regions: int) -> None:
     region, added = add_one_filing(work / "raw", 2024, seed + 1)
     started = time.perf_counter()
     _, _, parsed, ran = run_year(2024, skip_unchanged=True)
-    print(f"one filing added ({added.relative_to(work / 'raw')}), re-run: {time.perf_counter() - started:.1f} s, "
-          f"{parsed} files parsed, {ran} of {regions} regions run")
+    print(f"one filing added ({added.relative_to(work / 'raw')}), re-run: {time.perf_counter() - started:.1f} s; "
+          f"files parsed: {parsed}; regions run: {ran} of {regions}")
     os.environ["JIXIAO_WAREHOUSE_DIR"] = str(work / "from_scratch" / "warehouse")
     list(run_partitions({(2024, region): None}))
     differing = differing_tables(work / "warehouse", work / "from_scratch" / "warehouse", 2024, region)
@@ -327,8 +327,8 @@ def main() -> None:
     started = time.perf_counter()
     _, _, parsed, ran = run_year(2024, skip_unchanged=True)
     rerun = time.perf_counter() - started
-    print(f"re-run with nothing changed (make run: unchanged regions are skipped): {rerun:.1f} s, "
-          f"{parsed} files parsed, {ran} of {regions} regions run")
+    print(f"re-run with nothing changed (make run: unchanged regions are skipped): {rerun:.1f} s; "
+          f"files parsed: {parsed}; regions run: {ran} of {regions}")
     one_filing_added(work, args.seed, regions)
     print(f"(corpus and warehouse left in {work})")
 
