@@ -96,7 +96,13 @@ def discover(raw_root: Location, year: int, region: str | None = None) -> list[R
     folder = raw_root / str(year)
     if not folder.is_dir():
         return []
-    entries = [entry for entry in _visible(folder) if region is None or _region_of_entry(year, entry) == region]
+    return files_in(year, [entry for entry in _visible(folder)
+                           if region is None or _region_of_entry(year, entry) == region])
+
+
+def files_in(year: int, entries: list[Location]) -> list[RawFile]:
+    """The files at or below `entries` of the year folder (a region's: see `region_folders`), in a
+    stable order."""
     return [RawFile(path, f"{year}/{relative}", year) for path, relative in _files_at(entries)]
 
 
@@ -106,12 +112,22 @@ def _region_of_entry(year: int, entry: Location) -> str:
 
 
 def regions(raw_root: Location, year: int) -> list[str]:
-    """The regions of `year` that have files, found without listing them: each entry of the year
-    folder is looked into until its first file."""
+    """The regions of `year` that have files (see `region_folders`)."""
+    return list(region_folders(raw_root, year))
+
+
+def region_folders(raw_root: Location, year: int) -> dict[str, list[Location]]:
+    """The regions of `year` that have files, in order, each with its entries of the year folder
+    (its folders; for "_", the files directly in the year), from one listing of the year folder:
+    each entry is looked into until its first file, none is listed whole."""
     folder = raw_root / str(year)
     if not folder.is_dir():
-        return []
-    return sorted({_region_of_entry(year, entry) for entry in _visible(folder) if _has_file(entry)})
+        return {}
+    found: dict[str, list[Location]] = {}
+    for entry in _visible(folder):
+        if _has_file(entry):
+            found.setdefault(_region_of_entry(year, entry), []).append(entry)
+    return dict(sorted(found.items()))
 
 
 def unplaced(raw_root: Location) -> list[str]:

@@ -16,7 +16,7 @@ from dagster import (
     sensor,
 )
 
-from filings.discover import RawFile, discover, fingerprint, regions, reporting_years, unplaced
+from filings.discover import RawFile, files_in, fingerprint, region_folders, reporting_years, unplaced
 from filings.warehouse import committed, read, uncommitted
 from pipelines.jobs import year_job
 from pipelines.partitions import REGIONS, REPORTING_YEARS, partition_key
@@ -35,8 +35,8 @@ def raw_files_sensor(context: SensorEvaluationContext, paths: JixiaoPaths):
         if str(year) not in valid:
             context.log.warning(f"raw/{year}/ is outside the reporting years {min(valid)}–{max(valid)}; not run")
             continue
-        for region in regions(paths.raw, year):  # one region's files held at a time
-            files = discover(paths.raw, year, region)
+        for region, entries in region_folders(paths.raw, year).items():  # one region's files held at a time
+            files = files_in(year, entries)
             key = f"{year}|{region}"
             current[key] = fingerprint(files)
             unchanged = seen.get(key) == current[key] if seen else _published(paths, year, region, files)

@@ -9,7 +9,7 @@ import pytest
 
 from checks.integrity import schema_failures, unaccounted
 from conftest import RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
-from filings.discover import discover, regions, reporting_years, unplaced
+from filings.discover import discover, files_in, region_folders, regions, reporting_years, unplaced
 from filings.parse import parse_filing
 from filings.readers import read_grid
 from filings.tables import to_tables
@@ -237,6 +237,14 @@ def test_a_region_lists_exactly_its_files_of_the_year(tmp_path):
     (year / "隐" / ".cache").mkdir(parents=True)
     (year / "隐" / ".cache" / "g.txt").write_text("x")
     assert regions(tmp_path, 2024) == sorted({f.region for f in whole}) == ["_", "乙_县", "甲市", "甲市x"]
+    (year / "乙=县").mkdir()  # a second folder whose name cleans to 乙_县: one region of two folders
+    (year / "乙=县" / "h.txt").write_text("x")
+    folders = region_folders(tmp_path, 2024)  # the sensor's one listing of the year, by region
+    assert list(folders) == ["_", "乙_县", "甲市", "甲市x"]
+    assert sorted(entry.name for entry in folders["乙_县"]) == ["乙=县", "乙|县"]
+    assert [f.source_file for f in files_in(2024, folders["乙_县"])] == ["2024/乙=县/h.txt", "2024/乙|县/c.txt"]
+    for region, entries in folders.items():
+        assert files_in(2024, entries) == discover(tmp_path, 2024, region), region
 
 
 def test_files_outside_the_year_folders_are_found_and_years_need_a_visible_file(tmp_path):

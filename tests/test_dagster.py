@@ -1,6 +1,7 @@
 """The Dagster layer, run for real: an ephemeral instance, in-process materialisation, real files."""
 
 import shutil
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from filings.schemas import TABLES
 from conftest import RAW, XINGQING, ephemeral_instance
 from test_rules import KNOWN_FINDINGS
 from checks.engine import run_rules
+from filings import discover as discover_module
 from filings.discover import discover
 from filings.parse import parse_path
 from filings.tables import to_tables
@@ -120,6 +122,26 @@ def test_sensor_requests_changed_years_and_regions_only(raw_copy, tmp_path):
     new_file.unlink()  # the region emptied: republished empty
     emptied = raw_files_sensor(build_sensor_context(cursor=edited.cursor, resources={"paths": paths}))
     assert _requested(emptied) == [(2022, "补报")]
+
+
+def test_a_sensor_tick_lists_a_year_folder_as_often_whatever_its_regions(raw_copy, tmp_path, monkeypatch):
+    """A tick lists each year's folder twice (once to see that the year has a file, once for its
+    regions), however many regions it has; each region's folder is peeked into, then walked. On an
+    object store a listing is a request: a region's files are not found by listing the year again."""
+    listed = Counter()
+    visible = discover_module._visible
+    monkeypatch.setattr(discover_module, "_visible", lambda folder: listed.update([folder]) or visible(folder))
+    paths = JixiaoPaths(raw_dir=str(raw_copy), warehouse_dir=str(tmp_path / "warehouse"))
+    raw_files_sensor(build_sensor_context(resources={"paths": paths}))
+    assert listed[raw_copy / "2022"] == 2
+    sample = next(p for p in (raw_copy / "2022").iterdir() if p.is_file())
+    for region in ("甲市", "乙市", "丙市"):
+        (raw_copy / "2022" / region).mkdir()
+        shutil.copy(sample, raw_copy / "2022" / region / sample.name)
+    listed.clear()
+    ticked = raw_files_sensor(build_sensor_context(resources={"paths": paths}))
+    assert {(2022, "甲市"), (2022, "乙市"), (2022, "丙市")} <= set(_requested(ticked))
+    assert listed[raw_copy / "2022"] == 2 and listed[raw_copy / "2022" / "甲市"] == 1  # peeked; then walked
 
 
 def test_sensor_first_look_skips_years_already_published(raw_copy, tmp_path, tables):
