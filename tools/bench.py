@@ -237,11 +237,13 @@ def one_filing_added(work: Path, seed: int, regions: int) -> None:
 
     region, added = add_one_filing(work / "raw", 2024, seed + 1)
     started = time.perf_counter()
-    _, _, parsed, ran = run_year(2024, skip_unchanged=True)
+    success, _, parsed, ran = run_year(2024, skip_unchanged=True)
     print(f"one filing added ({added.relative_to(work / 'raw')}), re-run: {time.perf_counter() - started:.1f} s; "
-          f"files parsed: {parsed}; regions run: {ran} of {regions}")
+          f"files parsed: {parsed}; regions run: {ran} of {regions}" + ("" if success else "; the run FAILED"))
     os.environ["JIXIAO_WAREHOUSE_DIR"] = str(work / "from_scratch" / "warehouse")
-    list(run_partitions({(2024, region): None}))
+    if not all(outcome.success for _, _, outcome in run_partitions({(2024, region): None})):
+        print(f"  {region} run from scratch in another warehouse: FAILED, nothing to compare")
+        return
     differing = differing_tables(work / "warehouse", work / "from_scratch" / "warehouse", 2024, region)
     print(f"  {region}'s published tables against {region} run from scratch in another warehouse: "
           + (f"DIFFERENT: {', '.join(differing)}" if differing else "identical"))
