@@ -74,10 +74,15 @@ def _report(year: int, region: str, outcome: PartitionRun) -> bool:
         print(f"{name}: FAILED — see run {outcome.run_id} in the Dagster UI (make ui)")
         return False
     meta = outcome.metadata
-    print(f"{name}: {meta['files']} files ({meta['files_parsed']} parsed, {meta['files_reused']} unchanged "
-          f"since the last run), {meta['forms']} forms in {meta['batches']} "
-          f"batch{'es' if meta['batches'] != 1 else ''}", flush=True)
+    print(f"{name}: {_count(meta['files'], 'file')} ({meta['files_parsed']} parsed, {meta['files_reused']} "
+          f"unchanged since the last run), {_count(meta['forms'], 'form')} in {_count(meta['batches'], 'batch')}",
+          flush=True)
     return True
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 file`, `2 files`, `2 batches`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}{'es' if noun.endswith('ch') else 's'}"
 
 
 def print_summary(paths: JixiaoPaths, years: list[int]) -> None:
@@ -92,7 +97,7 @@ def print_summary(paths: JixiaoPaths, years: list[int]) -> None:
     status = dict(filings["status"].value_counts().iter_rows())
     print(f"\nfiles: {filings.height} (parsed {status.get('parsed', 0)}, partial {status.get('partial', 0)}, "
           f"quarantined {status.get('quarantined', 0)})")
-    print(f"forms: {forms.height} ({forms['complete'].sum()} complete) in {len(years)} reporting years "
+    print(f"forms: {forms.height} ({forms['complete'].sum()} complete) in {_count(len(years), 'reporting year')} "
           f"{', '.join(map(str, years))}")
     counts = {(c, s): n for c, s, n in findings.group_by("check_id", "severity").len().iter_rows()}
     print(f"findings: {findings.height} ({(findings['severity'] == 'error').sum()} errors, "

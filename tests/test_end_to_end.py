@@ -23,6 +23,7 @@ def test_run_publishes_every_year_and_prints_the_summary(run_output):
     assert re.search(r"score_follows_rule\s+0\s+17\s", done.stdout)
     assert "findings: 45 (24 errors, 21 warnings)" in done.stdout
     assert "2024: 2 files (2 parsed, 0 unchanged since the last run), 12 forms" in done.stdout
+    assert "2016: 1 file (1 parsed, 0 unchanged since the last run), 1 form in 1 batch\n" in done.stdout
     assert published_years(root / "warehouse") == [2016, 2020, 2022, 2023, 2024]
     for year in (2016, 2020, 2022, 2023, 2024):
         assert committed(root / "warehouse", year)["forms"].exists()
