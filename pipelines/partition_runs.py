@@ -35,31 +35,26 @@ def partition_name(year: int, region: str) -> str:
     return str(year) if region == UNPLACED else f"{year} {region}"
 
 
-def year_regions(paths, year: int) -> list[str]:
-    """The partitions of `year` a run goes through, added to the instance of DAGSTER_HOME: its region
-    folders in raw/ and the regions published before but since emptied (republished empty), in order;
-    `_` alone for a year with neither. `paths`: a JixiaoPaths."""
+def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, int], dict[str, int]]:
+    """The partitions of `year` a run goes through, and those it skips, unless `force`, because their
+    files are all as last published; each with its number of files. The partitions are the year's
+    region folders in raw/ and the regions published before but since emptied (republished empty),
+    in order, `_` alone for a year with neither; they are added to the instance of DAGSTER_HOME.
+    The year folder is listed once, each region walked once, and one region's files are held at a
+    time. `paths`: a JixiaoPaths."""
     from dagster import DagsterInstance
 
-    from filings.discover import regions
+    from filings.discover import files_in, region_folders
+    from filings.incremental import up_to_date
     from filings.warehouse import published_regions
     from pipelines.partitions import REGIONS
 
-    found = sorted(set(regions(paths.raw, year)) | set(published_regions(paths.warehouse, year))) or [UNPLACED]
+    folders = region_folders(paths.raw, year)
+    found = sorted(set(folders) | set(published_regions(paths.warehouse, year))) or [UNPLACED]
     DagsterInstance.get().add_dynamic_partitions(REGIONS.name, found)
-    return found
-
-
-def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, int], dict[str, int]]:
-    """The partitions of `year` (see `year_regions`) a run goes through, and those it skips, unless
-    `force`, because their files are all as last published; each with its number of files. Each
-    region is walked once, and one region's files are held at a time."""
-    from filings.discover import discover
-    from filings.incremental import up_to_date
-
     todo, skipped = {}, {}
-    for region in year_regions(paths, year):
-        files = discover(paths.raw, year, region)
+    for region in found:
+        files = files_in(year, folders.get(region, []))
         if force or not up_to_date(paths.warehouse, paths.raw, year, files, region):
             todo[region] = len(files)
         else:

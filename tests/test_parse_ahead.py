@@ -20,7 +20,7 @@ from filings.schemas import TABLES
 from filings.staging import staging_folder
 from filings.warehouse import STAGING, read
 from pipelines import parse_ahead, partition_runs
-from pipelines.partition_runs import run_partitions, year_regions
+from pipelines.partition_runs import regions_to_run, run_partitions
 from pipelines.partitions import partition_key
 from pipelines.resources import JixiaoPaths
 
@@ -46,6 +46,11 @@ def year_of_regions(tmp_path, monkeypatch):
     return raw, warehouse
 
 
+def _partitions(year: int) -> list[str]:
+    """The regions of `year` that `jixiao run --force` runs (added to the instance, as it adds them)."""
+    return list(regions_to_run(JixiaoPaths(), year, force=True)[0])
+
+
 def _published(warehouse) -> dict[tuple[str, str], pl.DataFrame]:
     """Every table of every region of 2022 as published."""
     return {(region, name): read(warehouse, name, 2022, region) for region in REGIONS for name in TABLES}
@@ -57,7 +62,7 @@ def _nothing_staged(warehouse) -> bool:
 
 def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year_of_regions, tmp_path):
     raw, warehouse = year_of_regions
-    regions = year_regions(JixiaoPaths(), 2022)
+    regions = _partitions(2022)
     runs = run_partitions(dict.fromkeys((2022, region) for region in regions))
     outcomes = {region: outcome for _, region, outcome in runs}
     assert sorted(outcomes) == sorted(REGIONS)
@@ -77,6 +82,23 @@ def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year
     assert sum(frame.height for (_, name), frame in ahead.items() if name == "forms") == 5
     for key, frame in ahead.items():
         assert frame.equals(own[key]), key
+
+
+def test_a_rerun_skips_regions_as_published_and_republishes_one_whose_folder_is_gone(year_of_regions):
+    """What `jixiao run` runs of a year: every region folder at first; then none, as all are as
+    published; then, once a region's folder is removed, that region alone, with no files, so that
+    it is republished empty."""
+    raw, warehouse = year_of_regions
+    counts = {region: len(discover(raw, 2022, region)) for region in REGIONS}
+    assert regions_to_run(JixiaoPaths(), 2022) == (counts, {})
+    assert all(outcome.success for _, _, outcome in run_partitions({(2022, r): n for r, n in counts.items()}))
+    assert regions_to_run(JixiaoPaths(), 2022) == ({}, counts)
+    shutil.rmtree(raw / "2022" / "湖北")
+    todo, skipped = regions_to_run(JixiaoPaths(), 2022)
+    assert todo == {"湖北": 0} and skipped == {region: counts[region] for region in ("云南", "安徽")}
+    [(_, _, outcome)] = run_partitions({(2022, "湖北"): 0})
+    assert outcome.success and read(warehouse, "filings", 2022, "湖北").is_empty()
+    assert read(warehouse, "filings", 2022).height == counts["云南"] + counts["安徽"]
 
 
 def test_a_run_whose_files_changed_since_parses_them_itself(year_of_regions):
@@ -99,7 +121,7 @@ def test_the_run_of_a_partition_changed_after_its_parse_ahead_reads_the_files_it
     """Through `jixiao run`'s own path: 安徽 is parsed ahead, a file is added before its run starts;
     the run finds three files, not the two parsed, and parses them itself."""
     raw, warehouse = year_of_regions
-    assert "安徽" in year_regions(JixiaoPaths(), 2022)
+    assert "安徽" in _partitions(2022)
 
     def add_a_file(year: int, region: str) -> None:  # called as the run starts
         parse_ahead._active.results[year, region].result(timeout=300)
@@ -134,7 +156,7 @@ def test_the_thread_keeps_one_partition_ahead_and_removes_what_no_run_took(year_
 
 def test_runs_left_early_stop_the_thread_and_leave_nothing_staged(year_of_regions):
     _, warehouse = year_of_regions
-    regions = year_regions(JixiaoPaths(), 2022)
+    regions = _partitions(2022)
     for _, _, outcome in run_partitions(dict.fromkeys((2022, region) for region in regions)):
         assert outcome.success
         break  # a caller that stops after the first region
@@ -145,8 +167,8 @@ def test_runs_left_early_stop_the_thread_and_leave_nothing_staged(year_of_region
 def test_the_next_year_is_parsed_ahead_too(year_of_regions):
     raw, warehouse = year_of_regions
     shutil.copytree(RAW / "2024", raw / "2024")
-    assert "湖北" in year_regions(JixiaoPaths(), 2022)  # registers the partitions, as jixiao run does
-    partitions = [(2022, "湖北"), *((2024, region) for region in year_regions(JixiaoPaths(), 2024))]
+    assert "湖北" in _partitions(2022)  # registers the partitions, as jixiao run does
+    partitions = [(2022, "湖北"), *((2024, region) for region in _partitions(2024))]
     outcomes = list(run_partitions(dict.fromkeys(partitions)))
     assert [(year, region) for year, region, _ in outcomes] == [(2022, "湖北"), (2024, "_")]
     assert all(outcome.success and outcome.metadata["parsed_ahead"] for _, _, outcome in outcomes)
@@ -157,7 +179,7 @@ def test_the_next_year_is_parsed_ahead_too(year_of_regions):
 def test_partitions_of_few_files_run_side_by_side_and_publish_what_runs_one_after_another_publish(
         year_of_regions, tmp_path, monkeypatch):
     raw, warehouse = year_of_regions
-    partitions = [(2022, region) for region in year_regions(JixiaoPaths(), 2022)]
+    partitions = [(2022, region) for region in _partitions(2022)]
     files = {(year, region): len(discover(raw, year, region)) for year, region in partitions}
     assert max(files.values()) < partition_runs.SMALL
     for _, _, outcome in run_partitions(dict.fromkeys(partitions)):  # not counted: one after another
