@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from filings.grid import Cell, Row
 from filings.templates import Template
 from filings.values import is_number, parse_measure, parse_number, parse_rate
 
-DROP = -2.0  # a cell that fits no column (a stray duplicate label)
+DROP: Final = -2.0  # a cell that fits no column (a stray duplicate label)
 
 
 class Column:
@@ -27,9 +28,9 @@ class Column:
         self.kind = kind  # level1 / level2 / name / value / number / rate / text
 
 
-_INDICATOR_NAME_PREFIX = ("指标",)
-QUALITATIVE_NATURE = ("定性", "定量")  # 指标性质 cells that are no comparison
-_OPERATORS = ("=", "≥", "≤", ">", "<", ">=", "<=", *QUALITATIVE_NATURE)
+_INDICATOR_NAME_PREFIX: Final = ("指标",)
+QUALITATIVE_NATURE: Final = ("定性", "定量")  # 指标性质 cells that are no comparison
+_OPERATORS: Final = ("=", "≥", "≤", ">", "<", ">=", "<=", *QUALITATIVE_NATURE)
 
 
 @lru_cache(maxsize=1 << 16)  # the same labels and values recur in every form of a template
@@ -70,8 +71,8 @@ def _fit(kind: str, text: str, key: str, template: Template | None) -> float | N
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-SHIFTS = (0, 1, -1, 2, -2)  # a whole row shifted by vanished merged cells
-SHIFT_COST = 0.1
+SHIFTS: Final = (0, 1, -1, 2, -2)  # a whole row shifted by vanished merged cells
+SHIFT_COST: Final = 0.1
 _DROP, _SKIP, _TAKE = 0, 1, 2
 
 
@@ -176,7 +177,7 @@ class UnknownHeader(ValueError):
     """A header cell names a column no template entry knows: better no figures than wrong ones."""
 
 
-UNIT_NOTE = re.compile(r"^[((][^))]*[))]$")  # `(万元)` split off its label
+UNIT_NOTE: Final = re.compile(r"^[((][^))]*[))]$")  # `(万元)` split off its label
 
 
 def columns_from_header(row: Row, headers: tuple[tuple[str, str], ...], kinds: dict[str, str]) -> list[Column]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from filings.align import align, columns_from_header, number_of
 from filings.grid import find_cell
 from filings.project import LayoutNotRecognised, read_header_fields, read_total, skip
@@ -10,7 +12,7 @@ from filings.split import FormBlock
 from filings.templates import DEPARTMENT_HEADERS, TOTAL_LABELS
 from filings.values import measure_fields
 
-KINDS = {
+KINDS: Final = {
     "seq": "number", "indicator": "name", "weight": "number", "target": "value",
     "actual": "value", "scoring_method": "text", "score": "number", "shortfall_reason": "text",
     "level1": "text", "level2": "text", "level3": "name",

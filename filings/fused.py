@@ -13,20 +13,21 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from typing import Final
 
 from filings.templates import FUND_HEADERS, HEADER_FIELDS, INDICATOR_HEADERS, TEMPLATES, TOTAL_LABELS
 from filings.text import simplified
 from filings.values import parse_measure, parse_number, parse_rate
 
-_POINTS = r"(?:\(\d+(?:\.\d+)?分\))?"
-_NOTE = r"(?:\([A-Z/]{1,5}\)|\(万元\)|\(元\))?"
-_EXTRA_LABELS = (
+_POINTS: Final = r"(?:\(\d+(?:\.\d+)?分\))?"
+_NOTE: Final = r"(?:\([A-Z/]{1,5}\)|\(万元\)|\(元\))?"
+_EXTRA_LABELS: Final = (
     "年初预算数", "全年预算数", "调整后预算数", "全年执行数", "预算执行数", "项目负责人及电话", "负责人及电话", "资金情况", "项目资金", "年度总体目标完成情况综述", "年度总体目标",
     "年初设定目标", "全年实际完成情况", "实际完成情况", "预期目标", "绩效指标",
     "未完成原因及拟采取的改进措施", "未完成原因和改进措施", "偏差原因分析及改进措施", "未完成原因分析",
     "得分计算方法",
 )
-_FUND_ITEMS = r"年度资金总额[::]?|其中[::][^\d::]{2,14}?(?:拨款|资金)|上年结转资金|其他资金"
+_FUND_ITEMS: Final = r"年度资金总额[::]?|其中[::][^\d::]{2,14}?(?:拨款|资金)|上年结转资金|其他资金"
 
 
 @lru_cache(maxsize=1)
@@ -67,9 +68,9 @@ class Split:
     uncertain: bool  # other splits fit too and no arithmetic confirms this one
 
 
-_NUMBER = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d+)?$")
-_WORDS = re.compile(r"[\u4e00-\u9fff]")
-_KINDS = {"execution_rate": "rate", "target": "value", "actual": "value", "level3": "name", "item": "name",
+_NUMBER: Final = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d+)?$")
+_WORDS: Final = re.compile(r"[\u4e00-\u9fff]")
+_KINDS: Final = {"execution_rate": "rate", "target": "value", "actual": "value", "level3": "name", "item": "name",
           "shortfall_reason": "text", "reason": "text", "scoring_method": "text"}
 
 
@@ -87,7 +88,7 @@ def segment(run: str, roles: tuple[str, ...]) -> Split | None:
     return Split(cells, score, len(best) > 1 and not _confirmed(dict(zip(roles, cells))))
 
 
-_ROW_COST = 3.0  # one row more must fit clearly better than one row fewer
+_ROW_COST: Final = 3.0  # one row more must fit clearly better than one row fewer
 
 
 def segment_rows(run: str, roles: tuple[str, ...]) -> list[Split] | None:

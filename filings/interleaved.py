@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from filings.align import UNIT_NOTE
 from filings.grid import Row, present, row_of
@@ -37,16 +38,16 @@ from filings.values import parse_measure
 
 # The indicator table's columns in the national form, the one family seen dumped so; its figures
 # come in this order after the names.
-_HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
-_FIGURES = 4  # an indicator's: target, actual, weight, score
-_TOTAL_FIGURES = 2  # the total's: weight, score
-_NAME = re.compile(r"^指标\d+[::]")
-_POINTS_PIECE = re.compile(r"^[((]?\d*分?[))]?$")  # `(10分`, `)`: a label's points cut off it
-_HEADINGS = tuple(word for word, _ in (*INDICATOR_HEADERS, *FUND_HEADERS)) + ("绩效指标",)
-_WORDS = (*_HEADINGS, *GOAL_BLOCK, *GOAL_LABELS)
-_JOIN = 4  # a label is cut into at most this many pieces;
-_PIECE = 4  # the later of which are short: lines of a narrow cell (`施`, `(50分`)
-_DASHES = ("—", "-", "——", "/")  # an empty figure cell; not 无, which is also a reason as written
+_HEADER: Final = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+_FIGURES: Final = 4  # an indicator's: target, actual, weight, score
+_TOTAL_FIGURES: Final = 2  # the total's: weight, score
+_NAME: Final = re.compile(r"^指标\d+[::]")
+_POINTS_PIECE: Final = re.compile(r"^[((]?\d*分?[))]?$")  # `(10分`, `)`: a label's points cut off it
+_HEADINGS: Final = tuple(word for word, _ in (*INDICATOR_HEADERS, *FUND_HEADERS)) + ("绩效指标",)
+_WORDS: Final = (*_HEADINGS, *GOAL_BLOCK, *GOAL_LABELS)
+_JOIN: Final = 4  # a label is cut into at most this many pieces;
+_PIECE: Final = 4  # the later of which are short: lines of a narrow cell (`施`, `(50分`)
+_DASHES: Final = ("—", "-", "——", "/")  # an empty figure cell; not 无, which is also a reason as written
 
 
 def rebuild(tokens: list[Token]) -> list[Row] | None:

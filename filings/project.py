@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from filings.align import QUALITATIVE_NATURE, Column, align, columns_from_header, number_of
 from filings.grid import Cell, Row, find_cell
@@ -30,22 +31,22 @@ class LayoutNotRecognised(ValueError):
     """The block has no table this parser knows; the message says what is missing (in Chinese)."""
 
 
-INDICATOR_KINDS = {
+INDICATOR_KINDS: Final = {
     "level1": "level1", "level2": "level2", "level3": "name", "target": "value",
     "actual": "value", "operator": "operator", "unit": "unit", "weight": "number",
     "description": "text", "status": "text", "item_score": "number", "score": "number", "shortfall_reason": "text",
     "scoring_method": "text",
 }
-FUND_KINDS = {
+FUND_KINDS: Final = {
     "item": "name", "funds_total": "number", "budget_initial": "number",
     "budget_adjusted": "number", "spent": "number", "weight": "number",
     "execution_rate": "rate", "score": "number", "reason": "text", "scoring_method": "text",
     "received": "number",
 }
-_PLACEHOLDER_NAME = re.compile(r"^指标\d*[::]?$")
-TO_WAN = {"万元": 1.0, "千元": 0.1, "元": 0.0001}  # amounts are published in 万元
-_UNIT = re.compile(rf"[((]({'|'.join(TO_WAN)})[))]")  # 项目资金(万元)
-_SECTION = re.compile(r"^[一二三四五六七八九十]+、")  # 三、目标完成情况: the next part of the form
+_PLACEHOLDER_NAME: Final = re.compile(r"^指标\d*[::]?$")
+TO_WAN: Final = {"万元": 1.0, "千元": 0.1, "元": 0.0001}  # amounts are published in 万元
+_UNIT: Final = re.compile(rf"[((]({'|'.join(TO_WAN)})[))]")  # 项目资金(万元)
+_SECTION: Final = re.compile(r"^[一二三四五六七八九十]+、")  # 三、目标完成情况: the next part of the form
 
 
 def parse_project(block: FormBlock, form: Form) -> None:
@@ -285,7 +286,7 @@ def skip(form: Form, row: Row, reason: str) -> None:
                                         " | ".join(c.raw for c in row.cells)))
 
 
-_VALUE_ROLES = ("target", "actual", "weight", "score")
+_VALUE_ROLES: Final = ("target", "actual", "weight", "score")
 
 
 def _name(cells: dict[str, Cell]) -> str | None:

@@ -10,6 +10,7 @@ where it dropped them, a row ends once its columns up to the last score are fill
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from filings.align import UNIT_NOTE
 from filings.grid import Row, present, row_of
@@ -42,14 +43,14 @@ class Token:
         self.key = compact(text)  # for matching labels
 
 
-_FUND_LABEL = re.compile(r"项目资金|资金情况|预算执行情况|年度预算|^[((]")
-_GOAL_LABELS = (*GOAL_BLOCK, *GOAL_LABELS)
-_NUMBER_ROLES = ("weight", "score")
-_TEXT_ROLES = ("shortfall_reason", "scoring_method")  # often left empty
-_TABLE_BREAKS = ("绩效指标",)
-_NOTES = "注:"
-_ASIDES = ("其他需要说明",)
-_SENTENCE = re.compile(r"[,。;,;]")  # punctuation of a sentence, which an indicator name lacks
+_FUND_LABEL: Final = re.compile(r"项目资金|资金情况|预算执行情况|年度预算|^[((]")
+_GOAL_LABELS: Final = (*GOAL_BLOCK, *GOAL_LABELS)
+_NUMBER_ROLES: Final = ("weight", "score")
+_TEXT_ROLES: Final = ("shortfall_reason", "scoring_method")  # often left empty
+_TABLE_BREAKS: Final = ("绩效指标",)
+_NOTES: Final = "注:"
+_ASIDES: Final = ("其他需要说明",)
+_SENTENCE: Final = re.compile(r"[,。;,;]")  # punctuation of a sentence, which an indicator name lacks
 
 
 def reflow(tokens: list[Token], blanks_kept: bool, fused: bool = False) -> list[Row] | None:

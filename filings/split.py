@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from filings.grid import Row
 from filings.values import title_year
 
-TITLE = re.compile(
+TITLE: Final = re.compile(
     r"绩效评价汇总表|整体支出绩效(?:自评)?表|绩效(?:目标)?自评表|项目自评表|绩效目标表"
 )
-_FLATTENED_LINE = 80  # longer than a title: a whole form flattened onto one line
+_FLATTENED_LINE: Final = 80  # longer than a title: a whole form flattened onto one line
 
 
 @dataclass
@@ -42,7 +43,7 @@ class FormBlock:
         return None
 
 
-_FORM_LABELS = re.compile(r"项目名称|专项资金名称|项目资金|绩效指标|预算执行|年初预算|一级指标|年度资金总额")
+_FORM_LABELS: Final = re.compile(r"项目名称|专项资金名称|项目资金|绩效指标|预算执行|年初预算|一级指标|年度资金总额")
 
 
 def has_content(row: Row) -> bool:

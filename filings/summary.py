@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from filings.align import Column, align, columns_from_header, number_of
 from filings.grid import find_cell
 from filings.project import LayoutNotRecognised
@@ -10,12 +12,12 @@ from filings.split import FormBlock
 from filings.templates import SUMMARY_HEADERS
 from filings.values import parse_rate
 
-KINDS = {
+KINDS: Final = {
     "seq": "number", "project_name": "name", "project_nature": "text", "budget_amount": "number",
     "fiscal_amount": "number", "execution_rate": "rate", "evaluation_method": "text",
     "score": "number", "submitted_content": "text", "remark": "text",
 }
-_NOTE = ("注", "部门主要负责人", "经办人", "联系电话")
+_NOTE: Final = ("注", "部门主要负责人", "经办人", "联系电话")
 
 
 def parse_summary(block: FormBlock, form: Form) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Final
 
 from filings.text import split_points
 
@@ -76,14 +77,14 @@ def _family_of(template: Template, level2_key: str) -> str | None:
     return next((name for name, family in template.families.items() if level2_key in family), None)
 
 
-_OUTPUT = ("数量", "质量", "时效", "成本")
-_BENEFIT = ("经济效益", "社会效益", "社会效应", "生态效益", "环境效益", "可持续影响", "效益")
+_OUTPUT: Final = ("数量", "质量", "时效", "成本")
+_BENEFIT: Final = ("经济效益", "社会效益", "社会效应", "生态效益", "环境效益", "可持续影响", "效益")
 
-_NATIONAL = {"产出指标": _OUTPUT, "效益指标": _BENEFIT, "满意度指标": ("服务对象满意度", "满意度")}
+_NATIONAL: Final = {"产出指标": _OUTPUT, "效益指标": _BENEFIT, "满意度指标": ("服务对象满意度", "满意度")}
 
 # The registry: add a province's template here; the first whose header words all occur (in
 # order) wins, else the one whose level-1 names occur most.
-TEMPLATES = (
+TEMPLATES: Final = (
     Template(
         "sichuan_project",
         "四川 部门预算项目支出绩效自评表: 预算执行情况(10分) + 绩效指标(90分), 指标性质 / 指标值 / 度量单位, 权重",
@@ -155,7 +156,7 @@ def choose_template(header: list[str], labels: list[str]) -> Template:
 
 
 # Header words → column role, per table. The first matching prefix wins, so order matters.
-INDICATOR_HEADERS = (
+INDICATOR_HEADERS: Final = (
     ("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "level3"),
     ("指标性质", "operator"), ("年度指标值", "target"), ("指标值", "target"), ("年初目标值", "target"),
     ("绩效目标值", "target"), ("预期指标值", "target"),
@@ -168,12 +169,12 @@ INDICATOR_HEADERS = (
     ("原因", "shortfall_reason"),
 )
 
-DEPARTMENT_HEADERS = (
+DEPARTMENT_HEADERS: Final = (
     ("序号", "seq"), ("绩效指标", "indicator"), ("指标名称", "indicator"),
     *INDICATOR_HEADERS,
 )
 
-FUND_HEADERS = (
+FUND_HEADERS: Final = (
     ("年度资金总额", "funds_total"), ("年初预算", "budget_initial"),
     ("全年预算", "budget_adjusted"), ("调整预算", "budget_adjusted"), ("预算数", "budget_adjusted"),
     ("调整后预算", "budget_adjusted"), ("全年执行", "spent"), ("预算执行数", "spent"),
@@ -184,11 +185,11 @@ FUND_HEADERS = (
     ("原因", "reason"),
 )
 # A fund row's label: 年度资金总额, 其中:财政拨款, 上年结转资金, 其他资金 ….
-FUND_ITEM = re.compile(r"^(其中[::]?.*|.*(资金|拨款|总额|补助)[::]?)$")
+FUND_ITEM: Final = re.compile(r"^(其中[::]?.*|.*(资金|拨款|总额|补助)[::]?)$")
 # Where the funds block ends: the goals or the indicator table.
-FUND_END = ("年度总体目标", "年度目标", "绩效指标", "一级指标", "总体目标")
+FUND_END: Final = ("年度总体目标", "年度目标", "绩效指标", "一级指标", "总体目标")
 
-SUMMARY_HEADERS = (
+SUMMARY_HEADERS: Final = (
     ("序号", "seq"), ("项目名称", "project_name"), ("项目性质", "project_nature"),
     ("预算金额", "budget_amount"), ("其中", "fiscal_amount"), ("预算执行率", "execution_rate"),
     ("执行率", "execution_rate"), ("评价方式", "evaluation_method"), ("评分", "score"),
@@ -197,20 +198,20 @@ SUMMARY_HEADERS = (
 
 # Header labels of a form and the fields they fill, most specific first (实施(主管)单位 names
 # one unit in both roles).
-HEADER_FIELDS = (
+HEADER_FIELDS: Final = (
     ("项目名称", ("project_name",)), ("专项资金名称", ("project_name",)),
     ("主管部门及代码", ("supervising_dept",)), ("县级主管部门", ("supervising_dept",)),
     ("主管部门", ("supervising_dept",)),
     ("实施(主管)单位", ("implementing_unit", "supervising_dept")), ("项目实施单位", ("implementing_unit",)),
     ("实施单位", ("implementing_unit",)), ("自评得分", ("self_score_reported",)),
 )
-HEADER_LABELS = tuple(label for label, _ in HEADER_FIELDS)
+HEADER_LABELS: Final = tuple(label for label, _ in HEADER_FIELDS)
 # What stands between a header label and its value: colons, spaces, and a seal note (实施单位(盖章):).
-LABEL_LEAD = re.compile(r"^[\s::|]*(?:[((]盖章[))])?[\s::|]*")
-TOTAL_LABELS = ("总分", "合计", "总计")
+LABEL_LEAD: Final = re.compile(r"^[\s::|]*(?:[((]盖章[))])?[\s::|]*")
+TOTAL_LABELS: Final = ("总分", "合计", "总计")
 # 年度总体目标: the block's label, and the labels of its planned and achieved goals.
-GOAL_BLOCK = ("年度总体目标", "总体目标")
-GOAL_LABELS = {
+GOAL_BLOCK: Final = ("年度总体目标", "总体目标")
+GOAL_LABELS: Final = {
     "预期目标": "goal_planned", "年初设定目标": "goal_planned",
     "完成情况": "goal_achieved", "实际完成情况": "goal_achieved", "全年实际完成情况": "goal_achieved",
     "年度总体目标完成情况综述": "goal_achieved",

@@ -10,27 +10,28 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 import opencc
 
 # Only real tag names: `<B-A≤30,得5分;B-A>` is arithmetic, not markup.
-_HTML_TAG = re.compile(
+_HTML_TAG: Final = re.compile(
     r"</?(?:b|i|u|s|br|p|span|div|strong|em|sup|sub|font|td|tr|th|table|thead|tbody)(?=[\s/>])[^<>]*>", re.I)
-_LATEX = {
+_LATEX: Final = {
     r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥", r"\lt": "<", r"\gt": ">",
     r"\times": "×", r"\%": "%", r"\left": "", r"\right": "", "$": "",
 }
 # Look-alike operators that NFKC leaves alone (full-width and box-drawing forms seen in filings).
-_OPERATORS = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "=", "＝": "="})
-_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
-_TO_SIMPLIFIED = opencc.OpenCC("t2s")
+_OPERATORS: Final = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "=", "＝": "="})
+_ASCII_ALNUM: Final = re.compile(r"[A-Za-z0-9]")
+_TO_SIMPLIFIED: Final = opencc.OpenCC("t2s")
 
 
 def simplified(text: str) -> str:
     """績效自評表 → 绩效自评表: one vocabulary for every filing."""
     return _TO_SIMPLIFIED.convert(text)
 # OCR slips seen in scanned-then-converted filings.
-_OCR_SLIPS = {"万兀": "万元", "亿兀": "亿元"}
+_OCR_SLIPS: Final = {"万兀": "万元", "亿兀": "亿元"}
 
 
 @lru_cache(maxsize=1 << 16)  # forms repeat their labels and values: clean each text once
@@ -65,7 +66,7 @@ def compact(text: str | None) -> str:
     return clean(text).replace(" ", "")
 
 
-_POINTS = re.compile(r"[((]\s*(\d+(?:\.\d+)?)\s*分\s*[))]")
+_POINTS: Final = re.compile(r"[((]\s*(\d+(?:\.\d+)?)\s*分\s*[))]")
 
 
 @lru_cache(maxsize=1 << 14)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from filings.text import clean
 
-_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-_FULL_NUMBER = re.compile(rf"^{_NUMBER.pattern}$")
+_NUMBER: Final = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_FULL_NUMBER: Final = re.compile(rf"^{_NUMBER.pattern}$")
 
 
 @lru_cache(maxsize=1 << 16)  # forms repeat their figures and labels: read each text once
@@ -63,18 +64,18 @@ class Measure:
         self.unit = unit
 
 
-_OP_PREFIX = re.compile(r"^(≥|≤|>=|<=|>|<|=|不低于|不少于|不高于|不超过|大于等于|小于等于)")
-_OP_WORDS = {">=": "≥", "<=": "≤", "不低于": "≥", "不少于": "≥", "大于等于": "≥",
+_OP_PREFIX: Final = re.compile(r"^(≥|≤|>=|<=|>|<|=|不低于|不少于|不高于|不超过|大于等于|小于等于)")
+_OP_WORDS: Final = {">=": "≥", "<=": "≤", "不低于": "≥", "不少于": "≥", "大于等于": "≥",
              "不高于": "≤", "不超过": "≤", "小于等于": "≤"}
-_OP_SUFFIX = {"以内": "≤", "以下": "≤", "内": "≤", "以上": "≥"}
-_UNIT = re.compile(r"^[%‰A-Za-z\u4e00-\u9fff/·.]{1,8}$")
-_UNIT_NOTE = re.compile(r"\([^()]*\)$")  # the unit explained after it (NFKC made the brackets ASCII)
-_PERIOD = re.compile(
+_OP_SUFFIX: Final = {"以内": "≤", "以下": "≤", "内": "≤", "以上": "≥"}
+_UNIT: Final = re.compile(r"^[%‰A-Za-z\u4e00-\u9fff/·.]{1,8}$")
+_UNIT_NOTE: Final = re.compile(r"\([^()]*\)$")  # the unit explained after it (NFKC made the brackets ASCII)
+_PERIOD: Final = re.compile(
     r"^(?:19|20)\d{2}年(?:度|底前?|末|初|内|全年|上半年|下半年|\d{1,2}(?:月|[-~至—]\d{1,2}月)|"
     r"\d{1,2}月\d{1,2}日)"
 )
-_DATE = re.compile(r"^(?:19|20)\d{2}[-./]\d{1,2}(?:[-./]\d{1,2})?$")
-_PLACEHOLDER = {"", "-", "—", "/", "无", "——"}
+_DATE: Final = re.compile(r"^(?:19|20)\d{2}[-./]\d{1,2}(?:[-./]\d{1,2})?$")
+_PLACEHOLDER: Final = {"", "-", "—", "/", "无", "——"}
 
 
 @lru_cache(maxsize=1 << 16)
@@ -108,11 +109,11 @@ def parse_measure(text: str | None) -> Measure:
 # A year that dates something: `2025年1-12月`, `2024年底`, `2024年度`, `2025.01`, `2024-12-31`; not
 # an amount (`2000元`) nor a comparison base (`较2023年`). Written for both Python's and Polars'
 # (Rust) regex engines, so no look-around: the year is capture group 1.
-PERIOD_YEAR = (
+PERIOD_YEAR: Final = (
     r"(?:^|[^\d较比上同])((?:19|20)\d{2})\s*(?:年\s*(?:度|底|末|初|内|全年|上半年|下半年|\d{1,2}\s*[-—~至月])"
     r"|[-./]\d{1,2}(?:[-./]\d{1,2})?(?:$|[^\d万元%千亿.]))"
 )
-_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TITLE_YEAR: Final = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 def title_year(text: str | None) -> int | None:

@@ -8,16 +8,17 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+from typing import Final
 
 from lxml import etree
 
 from filings.grid import Row, row_of
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W: Final = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _T = (f"{_W}{tag}" for tag in ("p", "tbl", "tr", "tc", "t"))
 _TC_PR, _GRID_SPAN, _V_MERGE, _VAL = (f"{_W}{tag}" for tag in ("tcPr", "gridSpan", "vMerge", "val"))
-_MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_MAIN: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 def read(data: bytes) -> list[Row]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 import lxml.html
 
@@ -10,8 +11,8 @@ from filings.grid import Row, UnreadableFiling, row_of
 from filings.readers.guards import entities_refused, html_declares_entities
 from filings.readers.text import decode
 
-_BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "li", "caption", "title"}
-_MAX_SPAN = 50  # a colspan larger than any real form: ignore the rest
+_BLOCKS: Final = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "li", "caption", "title"}
+_MAX_SPAN: Final = 50  # a colspan larger than any real form: ignore the rest
 
 
 def read(data: bytes) -> list[Row]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Final
 
 from filings import interleaved
 from filings.grid import Row, UnreadableFiling, row_of
@@ -73,7 +74,7 @@ def _rows_run_together(lines: list[str]) -> bool:
     return False
 
 
-_CHUNK = re.compile(r"^(\d+)、")
+_CHUNK: Final = re.compile(r"^(\d+)、")
 
 
 def _joined_chunks(lines: list[str]) -> list[tuple[int, str]]:
@@ -92,7 +93,7 @@ def _joined_chunks(lines: list[str]) -> list[tuple[int, str]]:
     return joined
 
 
-_FORM_ON_ONE_LINE = 40  # cells: more than any table row has
+_FORM_ON_ONE_LINE: Final = 40  # cells: more than any table row has
 
 
 def _one_cell_per_line(lines: list[str]) -> bool:
