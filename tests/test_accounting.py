@@ -9,8 +9,8 @@ import pytest
 
 from checks.integrity import schema_failures, unaccounted
 from conftest import RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
-from filings.discover import discover, files_in, region_folders, regions, reporting_years, unplaced
-from filings.parse import parse_filing
+from filings.discover import discover, files_in, inside, region_folders, regions, reporting_years, unplaced
+from filings.parse import parse_filing, parse_path
 from filings.readers import read_grid
 from filings.tables import to_tables
 
@@ -171,9 +171,6 @@ def test_zip_bombs_are_refused_by_size_and_ratio():
 
 
 def test_links_out_of_raw_are_refused(tmp_path):
-    from filings.discover import discover
-    from filings.parse import parse_path
-
     raw, outside = tmp_path / "raw", tmp_path / "secret.txt"
     (raw / "2024").mkdir(parents=True)
     outside.write_text("项目支出绩效自评表", encoding="utf-8")
@@ -187,8 +184,6 @@ def test_links_out_of_raw_are_refused(tmp_path):
 
 def test_a_region_folder_that_links_out_of_raw_is_a_region_whose_files_are_refused(tmp_path):
     """Not a silent drop: the region is run, and each of its files is quarantined with its reason."""
-    from filings.parse import parse_path
-
     raw, outside = tmp_path / "raw", tmp_path / "elsewhere"
     (raw / "2024").mkdir(parents=True)
     outside.mkdir()
@@ -203,8 +198,6 @@ def test_a_region_folder_that_links_out_of_raw_is_a_region_whose_files_are_refus
 def test_links_within_raw_and_a_raw_reached_through_a_link_are_read(tmp_path):
     """A link to a file elsewhere in raw/ is read, and so is every file of a raw/ whose own path
     goes through a link (a mounted share), whichever of the two paths names it."""
-    from filings.discover import discover, inside
-
     real = tmp_path / "share" / "raw"
     (real / "2024" / "甲市").mkdir(parents=True)
     (real / "2024" / "甲市" / "a.txt").write_text("x", encoding="utf-8")

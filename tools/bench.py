@@ -19,6 +19,7 @@ import threading
 import time
 import zipfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -230,23 +231,34 @@ def untimed(metadata: dict) -> float:
                                          if key.startswith("seconds_") and key not in ahead)
 
 
-def one_filing_added(work: Path, seed: int, regions: int) -> None:
-    """Add a filing to the corpus, run again (only its region runs, and parses that file only), and
-    compare what its region published with the same region run from scratch in another warehouse."""
+@dataclass(frozen=True)
+class FilingAdded:
+    """What `one_filing_added` measured."""
+
+    source_file: str  # the filing added
+    region: str
+    seconds: float  # the year's run after it was added
+    success: bool
+    parsed: int  # files parsed by that run
+    ran: int  # regions run by it
+    differing: list[str] | None  # the region's tables unlike its run from scratch; None: that run failed
+
+
+def one_filing_added(work: Path, seed: int) -> FilingAdded:
+    """Add a filing (of a corpus of the next seed) to the corpus in `work`, run the year again as
+    `make run` does, then run the filing's region from scratch in another warehouse
+    (work/from_scratch/warehouse) and compare their published tables."""
     from pipelines.partition_runs import run_partitions
 
     region, added = add_one_filing(work / "raw", 2024, seed + 1)
     started = time.perf_counter()
     success, _, parsed, ran = run_year(2024, skip_unchanged=True)
-    print(f"one filing added ({added.relative_to(work / 'raw')}), re-run: {time.perf_counter() - started:.1f} s; "
-          f"files parsed: {parsed}; regions run: {ran} of {regions}" + ("" if success else "; the run FAILED"))
+    seconds = time.perf_counter() - started
     os.environ["JIXIAO_WAREHOUSE_DIR"] = str(work / "from_scratch" / "warehouse")
-    if not all(outcome.success for _, _, outcome in run_partitions({(2024, region): None})):
-        print(f"  {region} run from scratch in another warehouse: FAILED, nothing to compare")
-        return
-    differing = differing_tables(work / "warehouse", work / "from_scratch" / "warehouse", 2024, region)
-    print(f"  {region}'s published tables against {region} run from scratch in another warehouse: "
-          + (f"DIFFERENT: {', '.join(differing)}" if differing else "identical"))
+    scratch = all(outcome.success for _, _, outcome in run_partitions({(2024, region): None}))
+    differing = differing_tables(work / "warehouse", work / "from_scratch" / "warehouse", 2024, region) \
+        if scratch else None
+    return FilingAdded(added.relative_to(work / "raw").as_posix(), region, seconds, success, parsed, ran, differing)
 
 
 def main() -> None:
@@ -331,7 +343,13 @@ def main() -> None:
     rerun = time.perf_counter() - started
     print(f"re-run with nothing changed (make run: unchanged regions are skipped): {rerun:.1f} s; "
           f"files parsed: {parsed}; regions run: {ran} of {regions}")
-    one_filing_added(work, args.seed, regions)
+    added = one_filing_added(work, args.seed)
+    print(f"one filing added ({added.source_file}), re-run: {added.seconds:.1f} s; files parsed: {added.parsed}; "
+          f"regions run: {added.ran} of {regions}" + ("" if added.success else "; the run FAILED"))
+    print(f"  {added.region} run from scratch in another warehouse: " + (
+        "FAILED, nothing to compare" if added.differing is None
+        else f"its published tables DIFFERENT: {', '.join(added.differing)}" if added.differing
+        else "its published tables identical"))
     print(f"(corpus and warehouse left in {work})")
 
 
