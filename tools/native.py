@@ -25,8 +25,8 @@ from filings.native import MANIFEST, listed_modules, source_digest, source_path,
 # PDF reader's time is mostly PDFium's own).
 MODULES = ["filings.text", "filings.values", "filings.grid", "filings.templates", "filings.align",
            "filings.split", "filings.project", "filings.department", "filings.summary", "filings.reflow",
-           "filings.fused", "filings.interleaved", "filings.readers.text", "filings.readers.document",
-           "filings.readers.html", "filings.readers.spreadsheet"]
+           "filings.fused", "filings.interleaved", "filings.readers.text", "filings.readers.transform",
+           "filings.readers.document", "filings.readers.html", "filings.readers.spreadsheet"]
 GROUP = "filings.native_lib"  # the library the modules share: filings/native_lib__mypyc.cpython-*.so
 BUILD = ROOT / "build" / "native"
 COMPILER = {"group_name": GROUP, "opt_level": "3", "debug_level": "1"}  # mypycify's settings

@@ -1,4 +1,5 @@
-"""HTML pages and Word-exported HTML: tables row by row, headings and paragraphs as one-cell rows."""
+"""HTML pages and Word-exported HTML: tables row by row, headings and paragraphs as one-cell rows,
+written by one XSLT pass over the parsed page (filings.readers.transform)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,23 @@ from typing import Final
 
 import lxml.html
 
-from filings.grid import Row, UnreadableFiling, row_of
+from filings.grid import Row, UnreadableFiling
 from filings.readers.guards import entities_refused, html_declares_entities
 from filings.readers.text import decode
+from filings.readers.transform import CELL, FIELD, ROW, compile_stylesheet, rows_of, text_of
 
-_BLOCKS: Final = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "li", "caption", "title"}
-_MAX_SPAN: Final = 50  # a colspan larger than any real form: ignore the rest
+_BLOCKS: Final = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "li", "caption", "title")
+_BLOCK: Final = " or ".join(f"self::{tag}" for tag in _BLOCKS)
+# Every tr of a table, nested tables' among them, its td and th cells (a colspan counted) under its
+# nearest table; every block outside tables that holds no block nor table: a heading, a paragraph.
+# Templates rather than one selection of all of them: libxslt then looks into no table for blocks.
+_ROWS: Final = compile_stylesheet(
+    '<xsl:template match="table | tr"><xsl:for-each select="descendant-or-self::tr">'
+    f'{ROW}r<xsl:value-of select="generate-id(ancestor::table[1])"/><xsl:for-each select="td | th">'
+    f'{CELL}<xsl:value-of select="{text_of("@colspan")}"/>{FIELD}{FIELD}<xsl:value-of select="{text_of(".")}"/>'
+    f'</xsl:for-each></xsl:for-each></xsl:template><xsl:template match="{" | ".join(_BLOCKS)}"><xsl:choose>'
+    f'<xsl:when test=".//*[{_BLOCK} or self::table]"><xsl:apply-templates/></xsl:when>'
+    f'<xsl:otherwise>{ROW}p<xsl:value-of select="{text_of(".")}"/></xsl:otherwise></xsl:choose></xsl:template>')
 
 
 def read(data: bytes) -> list[Row]:
@@ -26,26 +38,4 @@ def read(data: bytes) -> list[Row]:
     root = lxml.html.fromstring(page, parser=parser)
     for junk in root.iter("script", "style"):
         junk.drop_tree()
-    rows, line = [], 0
-    tables: dict[object, tuple[int, int]] = {}  # table element → (its number, rows so far)
-    for element in root.iter():
-        where = None
-        if element.tag == "tr":
-            table = next(element.iterancestors("table"), None)
-            number, seen = tables.get(table, (len(tables) + 1, 0))
-            tables[table] = (number, seen + 1)
-            where = f"第{number}个表格第{seen + 1}行"
-            values = []
-            for cell in element.iterchildren("td", "th"):
-                values.append(cell.text_content())
-                values += [None] * (min(int(cell.get("colspan", "1") or 1), _MAX_SPAN) - 1)
-        elif (element.tag in _BLOCKS and next(element.iterancestors("table"), None) is None
-              and not any(child.tag in _BLOCKS or child.tag == "table" for child in element.iterdescendants())):
-            values = [element.text_content()]
-        else:
-            continue
-        line += 1
-        row = row_of(line, values, where)
-        if row is not None:
-            rows.append(row)
-    return rows
+    return rows_of(str(_ROWS(root)))
