@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Iterable, NamedTuple
+from typing import Final, Iterable, NamedTuple
 
 from filings.text import clean
 
@@ -46,14 +45,31 @@ def row_of(line: int, values, where: str | None = None, uncertain: frozenset[int
              and (cell := _cell(col, value if isinstance(value, str) else str(value))) is not None]
     if uncertain:
         cells = [cell._replace(uncertain=True) if cell.col in uncertain else cell for cell in cells]
-    return Row(line, tuple(cells), where) if cells else None
+    return _new(Row, (line, tuple(cells), where)) if cells else None
 
 
-@lru_cache(maxsize=1 << 17)  # forms repeat their labels and figures, in the same columns: each cell made once
 def _cell(col: int, raw: str) -> Cell | None:
-    """The cell of `raw` in column `col`; None when it is blank once cleaned."""
+    """The cell of `raw` in column `col`; None when it is blank once cleaned. Forms repeat their
+    labels and figures in the same columns: each cell is made once, and found again by its text,
+    then its column (a call through lru_cache, keyed by both, cost four times the lookups)."""
+    by_col = _CELLS.get(raw)
+    if by_col is None:
+        if len(_CELLS) >= _CELLS_LIMIT:
+            _CELLS.clear()
+        by_col = _CELLS[raw] = {}
+    elif col in by_col:
+        return by_col[col]
     text = clean(raw)
-    return Cell(col, raw.strip(), text, text.replace(" ", "")) if text else None
+    cell = by_col[col] = _new(Cell, (col, raw.strip(), text, text.replace(" ", ""), False)) if text else None
+    return cell
+
+
+_CELLS: Final[dict[str, dict[int, Cell | None]]] = {}  # raw text → column → its cell
+_CELLS_LIMIT: Final = 1 << 17  # texts; emptied when full: a whole province's figures never recur
+
+# A NamedTuple's own constructor is a Python function that the interpreter runs, even when compiled
+# code calls it (3,000 instructions a row); tuple.__new__ makes the same tuple in C. Every field given.
+_new: Final = tuple.__new__
 
 
 def present(rows: Iterable[Row | None]) -> list[Row]:

@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
 from typing import Final
 
-from filings.text import split_points
+from filings.text import remembered, split_points
 
 
-@lru_cache(maxsize=1 << 14)
 def name_key(label: str) -> str:
-    """`产出指标 (40分)` → `产出`; `服务对象满意度指标` → `服务对象满意度`."""
+    """`产出指标 (40分)` → `产出`; `服务对象满意度指标` → `服务对象满意度`. Asked of every label a table
+    aligns, many times over: each is worked out once."""
+    key = _NAME_KEYS.get(label)
+    return key if key is not None else remembered(_NAME_KEYS, label, _name_key(label), 1 << 14)
+
+
+_NAME_KEYS: Final[dict[str, str]] = {}
+
+
+def _name_key(label: str) -> str:
     name, _ = split_points(label)
     name = name.removesuffix("等")  # 服务对象满意度指标等
     return name[:-2] if name.endswith("指标") and len(name) > 2 else name
@@ -34,6 +41,8 @@ class Template:
     columns: tuple[tuple[str, str], ...] = ()
     # A header cell split over a second header row: cell word → the words of its sub-columns.
     subheaders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    level1_by_key: dict[str, str] = field(init=False, repr=False)  # see __post_init__
+    family_by_key: dict[str, str] = field(init=False, repr=False)
 
     @property
     def indicator_headers(self) -> tuple[tuple[str, str], ...]:
@@ -49,32 +58,24 @@ class Template:
             at = found + 1
         return bool(self.header_words)
 
-    @cached_property
-    def level1_keys(self) -> frozenset[str]:
-        """The keys of its level-1 names (产出指标 → 产出)."""
-        return frozenset(name_key(name) for name in self.families)
+    def __post_init__(self) -> None:
+        # By key, what every label a table aligns is asked: the level-1 names, and the level-1 name
+        # of each level-2 key (the first, where two share one). Frozen: set past the dataclass's guard.
+        object.__setattr__(self, "level1_by_key", {name_key(name): name for name in reversed(self.families)})
+        object.__setattr__(self, "family_by_key", {
+            key: name for name, family in reversed(self.families.items()) for key in family})
 
     def level1(self, label: str) -> str | None:
         """The level-1 name `label` stands for (`产出 指标(40分)` → `产出指标`), if any."""
-        return _level1(self, name_key(label))
+        return self.level1_by_key.get(name_key(label))
 
     def level2(self, label: str) -> str | None:
         key = name_key(label)
-        return key if self.family_of(key) else None
+        return key if key in self.family_by_key else None
 
     def family_of(self, level2_key: str) -> str | None:
         """The level-1 name a level-2 key belongs to (数量 → 产出指标)."""
-        return _family_of(self, level2_key)
-
-
-@lru_cache(maxsize=1 << 14)
-def _level1(template: Template, key: str) -> str | None:
-    return next((name for name in template.families if name_key(name) == key), None)
-
-
-@lru_cache(maxsize=1 << 14)
-def _family_of(template: Template, level2_key: str) -> str | None:
-    return next((name for name, family in template.families.items() if level2_key in family), None)
+        return self.family_by_key.get(level2_key)
 
 
 _OUTPUT: Final = ("数量", "质量", "时效", "成本")
@@ -152,7 +153,7 @@ def choose_template(header: list[str], labels: list[str]) -> Template:
     for label, n in counts.items():
         key = name_key(label)
         found[key] = found.get(key, 0) + n
-    return max((t for t in TEMPLATES if not t.header_words), key=lambda t: sum(found.get(k, 0) for k in t.level1_keys))
+    return max((t for t in TEMPLATES if not t.header_words), key=lambda t: sum(found.get(k, 0) for k in t.level1_by_key))
 
 
 # Header words → column role, per table. The first matching prefix wins, so order matters.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import opencc
 
@@ -34,15 +34,30 @@ def simplified(text: str) -> str:
 _OCR_SLIPS: Final = {"万兀": "万元", "亿兀": "亿元"}
 
 
-@lru_cache(maxsize=1 << 16)  # forms repeat their labels and values: clean each text once
+def remembered(cache: dict[str, Any], key: str, value: Any, limit: int = 1 << 16) -> Any:
+    """`value`, kept in `cache` under `key` (the cache emptied first when it holds `limit`). The
+    parser's hottest memos are plain dicts, looked up by compiled code: a call through lru_cache
+    cost more than the lookup it saves."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def clean(text: str | None) -> str:
     """Normalise one cell: strip markup, NFKC, unify operators, traditional characters to
     simplified, drop spaces a converter inserted.
 
     A space survives only between two ASCII letters or digits (`5 G`); Chinese text has none.
+    Forms repeat their labels and values: each text is cleaned once.
     """
     if not text:
         return ""
+    done = _CLEANED.get(text)
+    return done if done is not None else remembered(_CLEANED, text, _clean(text))
+
+
+def _clean(text: str) -> str:
     s = _HTML_TAG.sub("", text)
     for latex, plain in _LATEX.items():
         s = s.replace(latex, plain)
@@ -60,10 +75,16 @@ def clean(text: str | None) -> str:
     return out
 
 
-@lru_cache(maxsize=1 << 16)
 def compact(text: str | None) -> str:
     """`clean` without any space at all: the key for matching labels such as 年初预算数."""
-    return clean(text).replace(" ", "")
+    if not text:
+        return ""
+    done = _COMPACTED.get(text)
+    return done if done is not None else remembered(_COMPACTED, text, clean(text).replace(" ", ""))
+
+
+_CLEANED: Final[dict[str, str]] = {}
+_COMPACTED: Final[dict[str, str]] = {}
 
 
 _POINTS: Final = re.compile(r"[((]\s*(\d+(?:\.\d+)?)\s*分\s*[))]")

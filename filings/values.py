@@ -6,15 +6,26 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from filings.text import clean
+from filings.text import clean, remembered
 
 _NUMBER: Final = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _FULL_NUMBER: Final = re.compile(rf"^{_NUMBER.pattern}$")
 
 
-@lru_cache(maxsize=1 << 16)  # forms repeat their figures and labels: read each text once
 def parse_number(text: str | None) -> float | None:
-    """A cell that holds one plain number (`199.433563`, `1,200`), else None."""
+    """A cell that holds one plain number (`199.433563`, `1,200`), else None. Forms repeat their
+    figures and labels: each text is read once."""
+    if not text:
+        return None
+    if text in _NUMBERS:
+        return _NUMBERS[text]
+    return remembered(_NUMBERS, text, _parse_number(text))
+
+
+_NUMBERS: Final[dict[str, float | None]] = {}
+
+
+def _parse_number(text: str) -> float | None:
     s = clean(text)
     if not _FULL_NUMBER.match(s):
         return None
