@@ -2,7 +2,7 @@
 
 import pytest
 
-from filings.text import clean, compact, split_points
+from filings.text import clean, compact, remembered, split_points
 from filings.values import parse_measure, parse_number, parse_rate, title_year
 
 
@@ -86,3 +86,17 @@ def test_clean_is_idempotent_on_comparisons():
 
 def test_clean_repairs_ocr_slips():
     assert clean("≤491.60万兀") == "≤491.60万元"
+
+
+def test_the_parsers_memos_are_emptied_when_full_so_their_memory_stays_bounded():
+    cache: dict = {}
+    for n in range(10):
+        assert remembered(cache, f"文本{n}", n, limit=4) == n
+    assert len(cache) <= 4 and cache["文本9"] == 9
+
+
+def test_memoised_answers_are_the_same_when_asked_again():
+    """clean, compact and parse_number answer from their memo the second time, None included."""
+    for _ in range(2):
+        assert (clean("年初预 算数"), compact("Wi Fi 5 G"), parse_number("1,200"), parse_number("约 5")) == (
+            "年初预算数", "WiFi5G", 1200.0, None)
