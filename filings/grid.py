@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final, Iterable, NamedTuple
 
-from filings.text import clean
+from filings.text import clean, remembered
 
 
 class UnreadableFiling(ValueError):
@@ -54,9 +54,7 @@ def _cell(col: int, raw: str) -> Cell | None:
     then its column (a call through lru_cache, keyed by both, cost four times the lookups)."""
     by_col = _CELLS.get(raw)
     if by_col is None:
-        if len(_CELLS) >= _CELLS_LIMIT:
-            _CELLS.clear()
-        by_col = _CELLS[raw] = {}
+        by_col = remembered(_CELLS, raw, {}, 1 << 17)
     elif col in by_col:
         return by_col[col]
     text = clean(raw)
@@ -65,7 +63,6 @@ def _cell(col: int, raw: str) -> Cell | None:
 
 
 _CELLS: Final[dict[str, dict[int, Cell | None]]] = {}  # raw text → column → its cell
-_CELLS_LIMIT: Final = 1 << 17  # texts; emptied when full: a whole province's figures never recur
 
 # A NamedTuple's own constructor is a Python function that the interpreter runs, even when compiled
 # code calls it (3,000 instructions a row); tuple.__new__ makes the same tuple in C. Every field given.

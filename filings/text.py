@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import Any, Final
 
 import opencc
@@ -36,8 +35,8 @@ _OCR_SLIPS: Final = {"万兀": "万元", "亿兀": "亿元"}
 
 def remembered(cache: dict[str, Any], key: str, value: Any, limit: int = 1 << 16) -> Any:
     """`value`, kept in `cache` under `key` (the cache emptied first when it holds `limit`). The
-    parser's hottest memos are plain dicts, looked up by compiled code: a call through lru_cache
-    cost more than the lookup it saves."""
+    parser's memos keyed by one text are plain dicts, looked up by compiled code: a call through
+    lru_cache cost more than the lookup it saves (lru_cache is left to memos of several keys)."""
     if len(cache) >= limit:
         cache.clear()
     cache[key] = value
@@ -90,9 +89,16 @@ _COMPACTED: Final[dict[str, str]] = {}
 _POINTS: Final = re.compile(r"[((]\s*(\d+(?:\.\d+)?)\s*分\s*[))]")
 
 
-@lru_cache(maxsize=1 << 14)
 def split_points(label: str) -> tuple[str, float | None]:
     """`产出指标 (40分)` → (`产出指标`, 40.0): a section label and the points it states."""
+    done = _SPLIT.get(label)
+    return done if done is not None else remembered(_SPLIT, label, _split_points(label), 1 << 14)
+
+
+_SPLIT: Final[dict[str, tuple[str, float | None]]] = {}
+
+
+def _split_points(label: str) -> tuple[str, float | None]:
     text = compact(label)
     match = _POINTS.search(text)
     if not match:

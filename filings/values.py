@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Final
 
 from filings.text import clean, remembered
@@ -89,10 +88,18 @@ _DATE: Final = re.compile(r"^(?:19|20)\d{2}[-./]\d{1,2}(?:[-./]\d{1,2})?$")
 _PLACEHOLDER: Final = {"", "-", "—", "/", "无", "——"}
 
 
-@lru_cache(maxsize=1 << 16)
 def parse_measure(text: str | None) -> Measure:
     """Read a 年度指标值 / 实际完成值 cell: `≥3000 起`, `≤100%`, `3小时内`, `2024年1-12月`, `逐年上升`."""
-    raw = (text or "").strip()
+    key = text or ""
+    done = _MEASURES.get(key)
+    return done if done is not None else remembered(_MEASURES, key, _parse_measure(key))
+
+
+_MEASURES: Final[dict[str, Measure]] = {}
+
+
+def _parse_measure(text: str) -> Measure:
+    raw = text.strip()
     s = clean(raw)
     if s in _PLACEHOLDER:
         return Measure(raw, "empty")
@@ -133,9 +140,16 @@ def title_year(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-@lru_cache(maxsize=1 << 16)
 def measure_fields(raw: str | None) -> tuple[str | None, str | None, str, str | None, float | None, str | None]:
     """`≥3000 起` → (raw, text, kind, op, value, unit): a target's or an actual's columns, in the
     order of the records' fields (target_raw, target_text, target_kind …)."""
-    measure = parse_measure(raw)
-    return raw or None, clean(raw) or None, measure.kind, measure.op, measure.value, measure.unit
+    key = raw or ""
+    done = _FIELDS.get(key)
+    if done is None:
+        measure = parse_measure(key)
+        done = remembered(_FIELDS, key, (key or None, clean(key) or None, measure.kind, measure.op, measure.value,
+                                         measure.unit))
+    return done
+
+
+_FIELDS: Final[dict[str, tuple[str | None, str | None, str, str | None, float | None, str | None]]] = {}

@@ -2,6 +2,7 @@
 one filing added only its region runs, parsing that file alone, and publishes what the region run
 from scratch publishes."""
 
+import os
 import shutil
 import sys
 
@@ -34,6 +35,7 @@ def test_one_filing_added_is_all_a_rerun_parses_and_its_region_matches_a_run_fro
     assert run_year(2024, skip_unchanged=True)[2:] == (0, 0)  # nothing changed: no region runs
     shutil.copytree(work / "warehouse", work / "before")
     added = one_filing_added(work, seed=3)  # the benchmark's step, as make bench runs it
+    assert os.environ["JIXIAO_WAREHOUSE_DIR"] == str(work / "warehouse")  # the run from scratch's, put back
     assert (work / "raw" / added.source_file).parent == work / "raw" / "2024" / added.region
     assert added.source_file.split("/")[-1].startswith("补报_")
     assert added.success and (added.parsed, added.ran) == (1, 1)

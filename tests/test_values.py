@@ -96,7 +96,12 @@ def test_the_parsers_memos_are_emptied_when_full_so_their_memory_stays_bounded()
 
 
 def test_memoised_answers_are_the_same_when_asked_again():
-    """clean, compact and parse_number answer from their memo the second time, None included."""
+    """The text-keyed memos answer the second time with the very object of the first (worked out
+    again, it would be a new one), and give a remembered None back as None."""
     for _ in range(2):
         assert (clean("年初预 算数"), compact("Wi Fi 5 G"), parse_number("1,200"), parse_number("约 5")) == (
             "年初预算数", "WiFi5G", 1200.0, None)
+    for memo, text in ((clean, "预 算数 1"), (compact, "Wi Fi 6 G"), (parse_number, "2,400"), (parse_measure, "≥ 95 %")):
+        assert memo(text) is memo(text), memo.__name__
+    # Compiled code hands a tuple back made anew; the text in it is the one remembered.
+    assert split_points("产出 (30分)")[0] is split_points("产出 (30分)")[0]

@@ -254,8 +254,12 @@ def one_filing_added(work: Path, seed: int) -> FilingAdded:
     started = time.perf_counter()
     success, _, parsed, ran = run_year(2024, skip_unchanged=True)
     seconds = time.perf_counter() - started
+    published = os.environ["JIXIAO_WAREHOUSE_DIR"]
     os.environ["JIXIAO_WAREHOUSE_DIR"] = str(work / "from_scratch" / "warehouse")
-    scratch = all(outcome.success for _, _, outcome in run_partitions({(2024, region): None}))
+    try:
+        scratch = all(outcome.success for _, _, outcome in run_partitions({(2024, region): None}))
+    finally:
+        os.environ["JIXIAO_WAREHOUSE_DIR"] = published
     differing = differing_tables(work / "warehouse", work / "from_scratch" / "warehouse", 2024, region) \
         if scratch else None
     return FilingAdded(added.relative_to(work / "raw").as_posix(), region, seconds, success, parsed, ran, differing)
