@@ -11,15 +11,28 @@ from pathlib import Path
 from pipelines.partition_runs import PartitionRun, partition_name, regions_to_run, run_partitions
 from pipelines.resources import PROJECT_ROOT, JixiaoPaths
 
-DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+# Dagster's default storage (SQLite files in DAGSTER_HOME), but for the event log, which keeps its
+# files open (pipelines/event_log.py); telemetry off.
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+event_log_storage:
+  module: pipelines.event_log
+  class: SqliteEventLog
+  config:
+    dagster_home:
+      env: DAGSTER_HOME
+"""
+_EARLIER_YAML = "telemetry:\n  enabled: false\n"  # what jixiao wrote before pipelines/event_log.py
 
 
 def dagster_home() -> Path:
-    """DAGSTER_HOME, by default `.dagster_home/` in the project, created with telemetry off."""
+    """DAGSTER_HOME, by default `.dagster_home/` in the project, its dagster.yaml written when
+    missing (or as an earlier jixiao wrote it): DAGSTER_YAML."""
     home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or config.read_text() == _EARLIER_YAML:
         config.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
     return home

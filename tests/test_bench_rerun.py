@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from conftest import PROJECT
+from pipelines.cli import dagster_home
 
 sys.path.insert(0, str(PROJECT / "tools"))
 from bench import differing_tables, one_filing_added, run_year  # noqa: E402
@@ -20,11 +21,10 @@ def published_corpus(tmp_path, monkeypatch):
     """A small corpus (three regions) run as the benchmark runs it, with its warehouse and DAGSTER_HOME."""
     counts = generate(tmp_path, 40, seed=3)
     home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     for name, value in (("JIXIAO_RAW_DIR", tmp_path / "raw"), ("JIXIAO_WAREHOUSE_DIR", tmp_path / "warehouse"),
                         ("DAGSTER_HOME", home)):
         monkeypatch.setenv(name, str(value))
+    dagster_home()
     success, _, parsed, regions = run_year(2024)
     assert success and parsed == counts["files"] and regions == len(list((tmp_path / "raw" / "2024").iterdir())) == 3
     return tmp_path

@@ -20,6 +20,7 @@ from filings.schemas import TABLES
 from filings.staging import staging_folder
 from filings.warehouse import STAGING, read
 from pipelines import parse_ahead, partition_runs
+from pipelines.cli import dagster_home
 from pipelines.partition_runs import regions_to_run, run_partitions
 from pipelines.partitions import partition_key
 from pipelines.resources import JixiaoPaths
@@ -39,10 +40,9 @@ def year_of_regions(tmp_path, monkeypatch):
         for source in (RAW / "2022").iterdir():
             if source.name.split("_")[0] in places:
                 shutil.copy(source, raw / "2022" / region / source.name)
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     for name, value in (("JIXIAO_RAW_DIR", raw), ("JIXIAO_WAREHOUSE_DIR", warehouse), ("DAGSTER_HOME", home)):
         monkeypatch.setenv(name, str(value))
+    dagster_home()
     return raw, warehouse
 
 

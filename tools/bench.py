@@ -277,14 +277,15 @@ def main() -> None:
     raw = work / "raw"
     os.environ.update(JIXIAO_RAW_DIR=str(raw), JIXIAO_WAREHOUSE_DIR=str(work / "warehouse"),
                       DAGSTER_HOME=str(work / "dagster_home"))
-    (work / "dagster_home").mkdir()
-    (work / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
 
     memory = PeakMemory()
     started = time.perf_counter()
     from dagster import DagsterInstance
 
+    from pipelines.cli import dagster_home
     from pipelines.definitions import defs
+
+    dagster_home()  # as make run makes it
     startup = time.perf_counter() - started
     started, cpu = time.perf_counter(), cpu_seconds()
     success, seconds, _, regions = run_year(2024)

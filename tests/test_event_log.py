@@ -1,0 +1,94 @@
+"""The event log of jixiao's DAGSTER_HOME (pipelines/event_log.py): Dagster's SQLite files, kept open."""
+
+from dagster import AssetCheckResult, DagsterInstance, Definitions, asset, asset_check
+from dagster._core.events import DagsterEventType
+from sqlalchemy import text
+
+from pipelines import cli
+from pipelines.event_log import OPEN_FILES, SqliteEventLog
+
+
+@asset
+def tally() -> int:
+    return 3
+
+
+@asset_check(asset=tally)
+def tally_is_small() -> AssetCheckResult:
+    return AssetCheckResult(passed=True)
+
+
+RUN_SUCCESS, ASSET_MATERIALIZATION, ASSET_CHECK_EVALUATION = (
+    DagsterEventType.RUN_SUCCESS, DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION)
+JOB = Definitions(assets=[tally], asset_checks=[tally_is_small]).resolve_implicit_global_asset_job_def()
+
+
+def _home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    return cli.dagster_home()
+
+
+def test_jixiaos_dagster_home_keeps_runs_events_materialisations_and_checks_in_dagsters_files(tmp_path, monkeypatch):
+    home = _home(tmp_path, monkeypatch)
+    with DagsterInstance.get() as instance:
+        assert isinstance(instance.event_log_storage, SqliteEventLog)
+        run_ids = [JOB.execute_in_process(instance=instance).run_id for _ in range(OPEN_FILES + 3)]
+        assert len(instance.event_log_storage._engines) == OPEN_FILES  # the index's and the latest runs'
+    # Read back as another process reads them: Dagster's own storage, on the same files.
+    with DagsterInstance.from_ref(_default_storage_ref(home)) as other:
+        assert type(other.event_log_storage).__name__ == "SqliteEventLogStorage"
+        for run_id in run_ids:
+            kinds = {e.dagster_event_type for e in other.all_logs(run_id) if e.is_dagster_event}
+            assert {RUN_SUCCESS, ASSET_MATERIALIZATION, ASSET_CHECK_EVALUATION} <= kinds
+        latest = other.get_latest_materialization_event(tally.key)
+        assert latest.run_id == run_ids[-1]
+        check = other.event_log_storage.get_latest_asset_check_execution_by_key([tally_is_small.check_key])
+        assert check[tally_is_small.check_key].run_id == run_ids[-1]
+    files = {path.stem for path in (home / "history" / "runs").glob("*.db")}
+    assert files == {"index", *run_ids}
+
+
+def test_commits_wait_for_the_disk_as_wal_mode_allows(tmp_path, monkeypatch):
+    _home(tmp_path, monkeypatch)
+    with DagsterInstance.get() as instance:
+        run_id = JOB.execute_in_process(instance=instance).run_id
+        with instance.event_log_storage.run_connection(run_id) as conn:
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_wipe_deletes_the_runs_files_it_had_open(tmp_path, monkeypatch):
+    home = _home(tmp_path, monkeypatch)
+    with DagsterInstance.get() as instance:
+        run_id = JOB.execute_in_process(instance=instance).run_id
+        instance.event_log_storage.wipe()
+        assert not (home / "history" / "runs" / f"{run_id}.db").exists()
+        assert set(instance.event_log_storage._engines) <= {"index"}  # the run's file closed
+        again = JOB.execute_in_process(instance=instance).run_id
+        assert any(e.is_dagster_event for e in instance.all_logs(again))
+
+
+def test_dagster_home_written_once_an_earlier_default_replaced_a_bureaus_own_kept(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    config = home / "dagster.yaml"
+    config.write_text("telemetry:\n  enabled: false\n")  # as jixiao wrote it before the event log
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    cli.dagster_home()
+    assert config.read_text() == cli.DAGSTER_YAML
+    own = "telemetry:\n  enabled: false\nrun_monitoring:\n  enabled: true\n"
+    config.write_text(own)
+    cli.dagster_home()
+    assert config.read_text() == own
+
+
+def _default_storage_ref(home):
+    """An instance of `home` with Dagster's default storage (as before jixiao's event log)."""
+    from dagster._core.instance.ref import InstanceRef
+
+    other = home.parent / "plain"
+    other.mkdir()
+    (other / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    for name in ("history", "schedules"):
+        (other / name).symlink_to(home / name)
+    return InstanceRef.from_dir(str(other))
