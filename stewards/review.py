@@ -6,8 +6,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from filings.readers import READERS, text
 from filings.storage import Location
 from filings.warehouse import read
+
+
+_TEXT_SUFFIXES = tuple(suffix for suffix, reader in READERS.items() if reader is text.read)  # lines as filed
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,7 @@ class Review:
     year: int
     filings: pl.DataFrame
     forms: pl.DataFrame  # with `unit`, `errors`, `warnings`
-    findings: pl.DataFrame  # check_results with `unit` and `source_text` (the offending line as filed)
+    findings: pl.DataFrame  # check_results with `unit` and `source_text` (the offending line as filed, or where it stands)
     quarantine: pl.DataFrame  # files that could not be read at all
 
     def units(self) -> list[str]:
@@ -28,14 +32,16 @@ class Review:
 _COLUMNS = {"filings": ["source_file"], "forms": [
     "form_id", "source_file", "ordinal", "line_start", "form_type", "title", "project_name", "supervising_dept",
     "implementing_unit", "budget_initial", "budget_adjusted", "spent", "execution_rate_reported",
-    "execution_rate_computed", "total_score_reported", "self_score_reported", "complete", "problems"]}
+    "execution_rate_computed", "total_score_reported", "self_score_reported", "complete", "problems"],
+    "source_positions": ["source_file", "line", "position"]}
 
 
 def load_review(warehouse: Location, raw: Location, year: int, region: str | None = None) -> Review:
     """The year's published tables for review: one region's, or (region None) every region's. Only
     the tables a review shows are read (FileNotFoundError when they are not published)."""
-    filings, forms, findings, quarantine = (read(warehouse, name, year, region, _COLUMNS.get(name))
-                                            for name in ("filings", "forms", "check_results", "quarantine"))
+    filings, forms, findings, quarantine, positions = (
+        read(warehouse, name, year, region, _COLUMNS.get(name))
+        for name in ("filings", "forms", "check_results", "quarantine", "source_positions"))
     units = _units(forms, filings)
     counts = findings.group_by("form_id").agg(
         errors=(pl.col("severity") == "error").sum(), warnings=(pl.col("severity") == "warning").sum())
@@ -43,8 +49,10 @@ def load_review(warehouse: Location, raw: Location, year: int, region: str | Non
              .join(counts, on="form_id", how="left")
              .with_columns(pl.col("errors", "warnings").fill_null(0).cast(pl.Int64))
              .sort("unit", "source_file", "ordinal"))
-    findings = findings.join(units, on="source_file", how="left").with_columns(
-        source_text=pl.Series(_source_lines(raw, findings), dtype=pl.String))
+    findings = (findings.join(units, on="source_file", how="left", maintain_order="left")
+                .join(positions, on=["source_file", "line"], how="left", maintain_order="left"))
+    findings = findings.with_columns(source_text=pl.Series(_source_lines(raw, findings), dtype=pl.String)) \
+        .drop("position")
     return Review(year, filings, forms, findings, quarantine)
 
 
@@ -59,11 +67,15 @@ def _units(forms: pl.DataFrame, filings: pl.DataFrame) -> pl.DataFrame:
 
 
 def _source_lines(raw: Location, findings: pl.DataFrame) -> list[str | None]:
-    """The line each finding points at, as written in the raw file (tabs shown as │). The findings
-    are visited file by file, so that one file's lines are held at a time, whatever the region's size."""
-    out: list[str | None] = [None] * findings.height
+    """The line each finding points at: as written in a text file (tabs shown as │); in a PDF,
+    spreadsheet, Word or HTML file, where its row stands (`position`, from source_positions: their
+    lines are the grid's, not the file's). The text files are visited one by one, so that one
+    file's lines are held at a time, whatever the region's size."""
+    out: list[str | None] = [f"原文位置:{p}" if p else None for p in findings["position"]]
     current, lines = None, []
-    for index, source_file, line in (findings.select("source_file", "line").with_row_index()
+    in_text = pl.col("source_file").str.to_lowercase().str.extract(r"(\.[^./]+)$").is_in(_TEXT_SUFFIXES)
+    for index, source_file, line in (findings.select("source_file", "line", "position").with_row_index()
+                                     .filter(pl.col("position").is_null() & in_text).drop("position")
                                      .sort("source_file", maintain_order=True).iter_rows()):
         if source_file != current:
             current, lines = source_file, _lines(raw, source_file)

@@ -1,17 +1,21 @@
 """The stewards' report and workbook, built from real published tables."""
 
+import shutil
+
 import openpyxl
 import polars as pl
 import pytest
 
 from checks.engine import run_rules
-from conftest import RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
-from filings.parse import parse_filing
+from conftest import PROJECT, RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
+from filings.parse import parse_filing, parse_path
 from filings.tables import to_tables
 from filings.warehouse import publish
 from stewards import report, workbook
 from stewards.review import _source_lines, load_review
 from stewards.workbook import neutralise
+
+FORMATS = PROJECT / "tests" / "fixtures" / "formats"
 
 
 def _publish(warehouse, filings):
@@ -39,8 +43,27 @@ def test_each_finding_gets_its_own_files_line_whatever_the_order_of_the_findings
     (tmp_path / "2024" / "a.txt").write_text("总分\t90\n自评得分\t97\n", encoding="utf-8")
     (tmp_path / "2024" / "b.txt").write_text("年度\t2024\n", encoding="utf-8")
     findings = pl.DataFrame({"source_file": ["2024/a.txt", "2024/b.txt", "2024/a.txt", "2024/gone.txt", "2024/a.txt"],
-                             "line": [2, 1, 1, 1, None]})
+                             "line": [2, 1, 1, 1, None], "position": None}, schema_overrides={"position": pl.String})
     assert _source_lines(tmp_path, findings) == ["自评得分 │ 97", "年度 │ 2024", "总分 │ 90", None, None]
+
+
+def test_a_finding_in_a_spreadsheet_shows_where_its_row_stands_not_the_files_bytes(tmp_path):
+    """The line of a PDF, spreadsheet, Word or HTML filing is its grid's: its text is where the row
+    stands in the original (source_positions), never that line of the file's bytes."""
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    for suffix in (".xlsx", ".html"):
+        shutil.copy(FORMATS / f"银川市兴庆区_绩效评价汇总表及自评表{suffix}", raw / "2024")
+    files = sorted((raw / "2024").iterdir())
+    _publish(tmp_path / "warehouse", [parse_path(path, raw) for path in files])
+    findings = load_review(tmp_path / "warehouse", raw, 2024).findings
+    for suffix, where in ((".xlsx", "工作表「自评表」第140行"), (".html", "第5个表格第3行")):
+        total = findings.filter(pl.col("source_file").str.ends_with(suffix)
+                                & (pl.col("check_id") == "self_score_matches_total")).row(0, named=True)
+        assert total["source_text"] == f"原文位置:{where}"
+    # Every other finding too; none without a position (an HTML paragraph's) shows a line of the file.
+    assert findings["source_text"].drop_nulls().str.starts_with("原文位置:").all()
+    assert findings["source_text"].null_count() == 1
 
 
 def test_report_lists_every_finding_with_its_file_row_and_original_text(review, tmp_path):
