@@ -19,20 +19,23 @@ from contextlib import contextmanager
 
 from dagster import StringSource
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
+from dagster._core.storage.sqlite import create_db_conn_string
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
-OPEN_FILES = 8  # engines kept open: the index's and the latest runs' (the webserver reads many runs)
+OPEN_RUNS = 8  # runs' files kept open beside the index: the latest (the webserver reads many runs)
 
 
 class SqliteEventLog(SqliteEventLogStorage):
     """The event log in `<dagster_home>/history/runs/`, where Dagster's default storage keeps it."""
 
     def __init__(self, base_dir: str, inst_data=None) -> None:
-        self._engines: OrderedDict[str, Engine] = OrderedDict()  # shard → engine, the latest used last
+        self._index = _engine(create_db_conn_string(base_dir, INDEX_SHARD_NAME))
+        self._runs: OrderedDict[str, Engine] = OrderedDict()  # run id → engine, the latest used last
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -46,37 +49,47 @@ class SqliteEventLog(SqliteEventLogStorage):
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
         with self._db_lock:
-            engine = self._engine(shard)
+            engine = self._index if shard == INDEX_SHARD_NAME else self._run(shard)
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
 
-    def _engine(self, shard: str) -> Engine:
-        engine = self._engines.pop(shard, None)
+    def _run(self, run_id: str) -> Engine:
+        engine = self._runs.pop(run_id, None)
         if engine is None:
-            engine = create_engine(self.conn_string_for_shard(shard),
-                                   connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
-            event.listen(engine, "connect", _synchronous_normal)
-            if len(self._engines) >= OPEN_FILES:
-                self._engines.popitem(last=False)[1].dispose()
-        self._engines[shard] = engine
+            engine = _engine(self.conn_string_for_shard(run_id))
+            if len(self._runs) >= OPEN_RUNS:
+                self._runs.popitem(last=False)[1].dispose()
+        self._runs[run_id] = engine
         return engine
 
-    def _close_files(self) -> None:
-        while self._engines:
-            self._engines.popitem()[1].dispose()
+    def has_table(self, table_name: str) -> bool:
+        """Asked at every asset event, inside a write to the index: on a connection of its own."""
+        with self._index.connect() as conn:
+            return bool(conn.dialect.has_table(conn, table_name))
+
+    def _close_runs(self) -> None:
+        while self._runs:
+            self._runs.popitem()[1].dispose()
 
     def wipe(self) -> None:
         with self._db_lock:
-            self._close_files()  # the run files are deleted
+            self._close_runs()  # their files are deleted
         super().wipe()
 
     def dispose(self) -> None:
         with self._db_lock:
-            self._close_files()
+            self._close_runs()
+            self._index.dispose()
         super().dispose()
+
+
+def _engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    event.listen(engine, "connect", _synchronous_normal)
+    return engine
 
 
 def _synchronous_normal(connection, _record) -> None:

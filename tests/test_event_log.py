@@ -5,7 +5,7 @@ from dagster._core.events import DagsterEventType
 from sqlalchemy import text
 
 from pipelines import cli
-from pipelines.event_log import OPEN_FILES, SqliteEventLog
+from pipelines.event_log import OPEN_RUNS, SqliteEventLog
 
 
 @asset
@@ -32,8 +32,8 @@ def test_jixiaos_dagster_home_keeps_runs_events_materialisations_and_checks_in_d
     home = _home(tmp_path, monkeypatch)
     with DagsterInstance.get() as instance:
         assert isinstance(instance.event_log_storage, SqliteEventLog)
-        run_ids = [JOB.execute_in_process(instance=instance).run_id for _ in range(OPEN_FILES + 3)]
-        assert len(instance.event_log_storage._engines) == OPEN_FILES  # the index's and the latest runs'
+        run_ids = [JOB.execute_in_process(instance=instance).run_id for _ in range(OPEN_RUNS + 3)]
+        assert list(instance.event_log_storage._runs) == run_ids[-OPEN_RUNS:]  # the latest runs' files open
     # Read back as another process reads them: Dagster's own storage, on the same files.
     with DagsterInstance.from_ref(_default_storage_ref(home)) as other:
         assert type(other.event_log_storage).__name__ == "SqliteEventLogStorage"
@@ -63,7 +63,7 @@ def test_wipe_deletes_the_runs_files_it_had_open(tmp_path, monkeypatch):
         run_id = JOB.execute_in_process(instance=instance).run_id
         instance.event_log_storage.wipe()
         assert not (home / "history" / "runs" / f"{run_id}.db").exists()
-        assert set(instance.event_log_storage._engines) <= {"index"}  # the run's file closed
+        assert not instance.event_log_storage._runs  # the run's file closed
         again = JOB.execute_in_process(instance=instance).run_id
         assert any(e.is_dagster_event for e in instance.all_logs(again))
 
