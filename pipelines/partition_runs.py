@@ -73,9 +73,10 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
 
     parse = {key: value for key, value in (("batch_files", batch_files), ("workers", workers)) if value}
     started = time.perf_counter()
-    result = defs.resolve_job_def("jixiao_year").execute_in_process(
-        partition_key=partition_key(year, region), instance=DagsterInstance.get(), raise_on_error=False,
-        run_config={**QUIET, "ops": {"parsed_filings": {"config": parse}}})
+    with DagsterInstance.get() as instance:  # disposed after: its event log's files closed (pipelines/event_log.py)
+        result = defs.resolve_job_def("jixiao_year").execute_in_process(
+            partition_key=partition_key(year, region), instance=instance, raise_on_error=False,
+            run_config={**QUIET, "ops": {"parsed_filings": {"config": parse}}})
     if not result.success:
         return PartitionRun(False, result.run_id)
     metadata = {key: value.value for key, value in result.asset_materializations_for_node("parsed_filings")[0]

@@ -27,6 +27,7 @@ def published_corpus(tmp_path, monkeypatch):
     dagster_home()
     success, _, parsed, regions = run_year(2024)
     assert success and parsed == counts["files"] and regions == len(list((tmp_path / "raw" / "2024").iterdir())) == 3
+    assert not list((home / "history" / "runs").glob("*.db-wal"))  # each run's event log closed when it ended
     return tmp_path
 
 

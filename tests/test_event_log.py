@@ -34,6 +34,7 @@ def test_jixiaos_dagster_home_keeps_runs_events_materialisations_and_checks_in_d
         assert isinstance(instance.event_log_storage, SqliteEventLog)
         run_ids = [JOB.execute_in_process(instance=instance).run_id for _ in range(OPEN_RUNS + 3)]
         assert list(instance.event_log_storage._runs) == run_ids[-OPEN_RUNS:]  # the latest runs' files open
+    assert not list((home / "history" / "runs").glob("*.db-wal"))  # all closed with the instance
     # Read back as another process reads them: Dagster's own storage, on the same files.
     with DagsterInstance.from_ref(_default_storage_ref(home)) as other:
         assert type(other.event_log_storage).__name__ == "SqliteEventLogStorage"
