@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from checks.catalogue import with_positions
 from filings.readers import READERS, text
 from filings.storage import Location
 from filings.warehouse import read
@@ -49,10 +50,9 @@ def load_review(warehouse: Location, raw: Location, year: int, region: str | Non
              .join(counts, on="form_id", how="left")
              .with_columns(pl.col("errors", "warnings").fill_null(0).cast(pl.Int64))
              .sort("unit", "source_file", "ordinal"))
-    findings = (findings.join(units, on="source_file", how="left", maintain_order="left")
-                .join(positions, on=["source_file", "line"], how="left", maintain_order="left"))
-    findings = findings.with_columns(source_text=pl.Series(_source_lines(raw, findings), dtype=pl.String)) \
-        .drop("position")
+    findings = with_positions(findings.join(units, on="source_file", how="left", maintain_order="left"), positions)
+    findings = findings.with_columns(source_text=pl.Series(_source_lines(raw, findings), dtype=pl.String)).drop(
+        "position")
     return Review(year, filings, forms, findings, quarantine)
 
 
@@ -68,15 +68,15 @@ def _units(forms: pl.DataFrame, filings: pl.DataFrame) -> pl.DataFrame:
 
 def _source_lines(raw: Location, findings: pl.DataFrame) -> list[str | None]:
     """The line each finding points at: as written in a text file (tabs shown as │); in a PDF,
-    spreadsheet, Word or HTML file, where its row stands (`position`, from source_positions: their
+    spreadsheet, Word or HTML file, where its row stands (`position`, from `with_positions`: their
     lines are the grid's, not the file's). The text files are visited one by one, so that one
     file's lines are held at a time, whatever the region's size."""
     out: list[str | None] = [f"原文位置:{p}" if p else None for p in findings["position"]]
     current, lines = None, []
     in_text = pl.col("source_file").str.to_lowercase().str.extract(r"(\.[^./]+)$").is_in(_TEXT_SUFFIXES)
-    for index, source_file, line in (findings.select("source_file", "line", "position").with_row_index()
-                                     .filter(pl.col("position").is_null() & in_text).drop("position")
-                                     .sort("source_file", maintain_order=True).iter_rows()):
+    todo = (findings.with_row_index().filter(pl.col("position").is_null() & in_text)
+            .select("index", "source_file", "line").sort("source_file", maintain_order=True))
+    for index, source_file, line in todo.iter_rows():
         if source_file != current:
             current, lines = source_file, _lines(raw, source_file)
         text = lines[line - 1] if line and 0 < line <= len(lines) else None
