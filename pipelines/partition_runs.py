@@ -51,7 +51,8 @@ def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, int
 
     folders = region_folders(paths.raw, year)
     found = sorted(set(folders) | set(published_regions(paths.warehouse, year))) or [UNPLACED]
-    DagsterInstance.get().add_dynamic_partitions(REGIONS.name, found)
+    with DagsterInstance.get() as instance:  # disposed after: its event log's files closed
+        instance.add_dynamic_partitions(REGIONS.name, found)
     todo, skipped = {}, {}
     for region in found:
         files = files_in(year, folders.get(region, []))

@@ -191,7 +191,8 @@ def test_partitions_of_few_files_run_side_by_side_and_publish_what_runs_one_afte
     outcomes = list(run_partitions(files, started=lambda *partition: started.append(partition)))
     assert sorted(started) == sorted((year, region) for year, region, _ in outcomes) == sorted(partitions)
     assert all(outcome.success and not outcome.metadata["parsed_ahead"] for _, _, outcome in outcomes)
-    records = [DagsterInstance.get().get_run_record_by_id(outcome.run_id) for _, _, outcome in outcomes]
+    with DagsterInstance.get() as instance:
+        records = [instance.get_run_record_by_id(outcome.run_id) for _, _, outcome in outcomes]
     spans = sorted((record.start_time, record.end_time) for record in records)
     assert any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:])), "the runs did not overlap"
     side_by_side, one_after_another = _published(tmp_path / "side_by_side"), _published(warehouse)
