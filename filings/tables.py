@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from operator import attrgetter
 
 import pandera.polars as pa
@@ -43,7 +44,7 @@ def _transposed(records: list, names: list[str]) -> dict[str, list]:
 def from_columns(parts: list[dict[str, dict[str, list]]]) -> dict[str, pl.DataFrame]:
     """Consecutive parts of `to_columns` (files in path order) as one set of tables, in canonical order."""
     return canonical_order({
-        name: pl.DataFrame({c: [v for part in parts for v in part[name][c]] for c in columns(name)},
+        name: pl.DataFrame({c: list(chain.from_iterable(part[name][c] for part in parts)) for c in columns(name)},
                            schema=polars_schema(name))
         for name in PARSED_TABLES})
 

@@ -87,6 +87,17 @@ def test_workbook_has_a_sheet_per_unit_with_its_findings(review, tmp_path):
     assert summary[0][:4] == ("中卫市公安局", 7, 6, 7)
 
 
+def test_workbook_reads_the_same_built_in_memory_or_row_by_row_on_disk(review, tmp_path, monkeypatch):
+    def cells(folder):
+        book = openpyxl.load_workbook(workbook.write(review, folder))
+        return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+
+    assert 0 < review.findings.height <= workbook.IN_MEMORY_FINDINGS  # built in memory
+    in_memory = cells(tmp_path / "memory")
+    monkeypatch.setattr(workbook, "IN_MEMORY_FINDINGS", 0)  # as for a region of many findings
+    assert cells(tmp_path / "disk") == in_memory
+
+
 def test_values_from_filings_are_escaped_and_never_run_as_formulas(tmp_path):
     hostile = edit_line(sample_text(ZHONGWEI), 7, "办案费和基础设施维修改造费项目", "=HYPERLINK(\"http://x\")")
     hostile = edit_line(hostile, 8, "实施单位\t\t中卫市公安局", "实施单位\t\t<script>alert(1)</script>")
