@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from checks.catalogue import with_positions
 from filings.readers import READERS, text
 from filings.storage import Location
 from filings.warehouse import read
@@ -33,16 +32,14 @@ class Review:
 _COLUMNS = {"filings": ["source_file"], "forms": [
     "form_id", "source_file", "ordinal", "line_start", "form_type", "title", "project_name", "supervising_dept",
     "implementing_unit", "budget_initial", "budget_adjusted", "spent", "execution_rate_reported",
-    "execution_rate_computed", "total_score_reported", "self_score_reported", "complete", "problems"],
-    "source_positions": ["source_file", "line", "position"]}
+    "execution_rate_computed", "total_score_reported", "self_score_reported", "complete", "problems"]}
 
 
 def load_review(warehouse: Location, raw: Location, year: int, region: str | None = None) -> Review:
     """The year's published tables for review: one region's, or (region None) every region's. Only
     the tables a review shows are read (FileNotFoundError when they are not published)."""
-    filings, forms, findings, quarantine, positions = (
-        read(warehouse, name, year, region, _COLUMNS.get(name))
-        for name in ("filings", "forms", "check_results", "quarantine", "source_positions"))
+    filings, forms, findings, quarantine = (read(warehouse, name, year, region, _COLUMNS.get(name))
+                                            for name in ("filings", "forms", "check_results", "quarantine"))
     units = _units(forms, filings)
     counts = findings.group_by("form_id").agg(
         errors=(pl.col("severity") == "error").sum(), warnings=(pl.col("severity") == "warning").sum())
@@ -50,7 +47,7 @@ def load_review(warehouse: Location, raw: Location, year: int, region: str | Non
              .join(counts, on="form_id", how="left")
              .with_columns(pl.col("errors", "warnings").fill_null(0).cast(pl.Int64))
              .sort("unit", "source_file", "ordinal"))
-    findings = with_positions(findings.join(units, on="source_file", how="left", maintain_order="left"), positions)
+    findings = findings.join(units, on="source_file", how="left", maintain_order="left")
     findings = findings.with_columns(source_text=pl.Series(_source_lines(raw, findings), dtype=pl.String)).drop(
         "position")
     return Review(year, filings, forms, findings, quarantine)
@@ -68,8 +65,8 @@ def _units(forms: pl.DataFrame, filings: pl.DataFrame) -> pl.DataFrame:
 
 def _source_lines(raw: Location, findings: pl.DataFrame) -> list[str | None]:
     """The line each finding points at: as written in a text file (tabs shown as │); in a PDF,
-    spreadsheet, Word or HTML file, where its row stands (`position`, from `with_positions`: their
-    lines are the grid's, not the file's). The text files are visited one by one, so that one
+    spreadsheet, Word or HTML file, where its row stands (the finding's `position`: their lines are
+    the grid's, not the file's). The text files are visited one by one, so that one
     file's lines are held at a time, whatever the region's size."""
     out: list[str | None] = [f"原文位置:{p}" if p else None for p in findings["position"]]
     current, lines = None, []

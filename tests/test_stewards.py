@@ -9,6 +9,7 @@ import pytest
 from checks.engine import run_rules
 from conftest import PROJECT, RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sample_text
 from filings.parse import parse_filing, parse_path
+from filings.schemas import columns
 from filings.tables import to_tables
 from filings.warehouse import publish
 from stewards import report, workbook
@@ -63,6 +64,8 @@ def test_a_finding_in_a_spreadsheet_shows_where_its_row_stands_not_the_files_byt
         assert total["source_text"] == f"原文位置:{where}"
     # Every other finding too; none without a position (an HTML paragraph's) shows a line of the file.
     assert findings["source_text"].drop_nulls().str.starts_with("原文位置:").all()
+    # The findings' own positions (check_results.position), not looked up again: no column twice.
+    assert findings.columns == [*(c for c in columns("check_results") if c != "position"), "unit", "source_text"]
     assert findings["source_text"].null_count() == 1
 
 
