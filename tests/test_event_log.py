@@ -1,7 +1,10 @@
 """The event log of jixiao's DAGSTER_HOME (pipelines/event_log.py): Dagster's SQLite files, kept open."""
 
+from alembic.script import ScriptDirectory
 from dagster import AssetCheckResult, DagsterInstance, Definitions, asset, asset_check
 from dagster._core.events import DagsterEventType
+from dagster._core.storage.event_log.sqlite import sqlite_event_log
+from dagster._core.storage.sql import check_alembic_revision, get_alembic_config
 from sqlalchemy import text
 
 from pipelines import cli
@@ -56,6 +59,20 @@ def test_commits_wait_for_the_disk_as_wal_mode_allows(tmp_path, monkeypatch):
         with instance.event_log_storage.run_connection(run_id) as conn:
             assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_a_runs_file_is_made_at_dagsters_revision_from_migration_scripts_read_once(tmp_path, monkeypatch):
+    _home(tmp_path, monkeypatch)
+    with DagsterInstance.get() as instance:
+        JOB.execute_in_process(instance=instance)  # the scripts read, if this process had not yet
+        reads = []
+        read = ScriptDirectory.from_config
+        monkeypatch.setattr(ScriptDirectory, "from_config", lambda *args: reads.append(args) or read(*args))
+        run_id = JOB.execute_in_process(instance=instance).run_id
+        assert not reads  # Dagster's own reads them twice for each new file
+        with instance.event_log_storage.run_connection(run_id) as conn:
+            revision, head = check_alembic_revision(get_alembic_config(sqlite_event_log.__file__), conn)
+    assert revision == head is not None  # as Dagster's own stamps it: its storage reads the file as is
 
 
 def test_wipe_deletes_the_runs_files_it_had_open(tmp_path, monkeypatch):
