@@ -8,7 +8,7 @@ index): 2–4 s of a run's time. Here each file keeps one engine, and commits re
 SQLite's WAL mode allows with `synchronous=NORMAL`: the database stays whole after a crash, and a
 power cut may lose the last events written before it. And Dagster's migration scripts, which
 Dagster reads afresh twice for every file it opens (to check the file's revision, and to stamp a
-new one: 0.28 s a run), are read once a process. `jixiao`'s DAGSTER_HOME uses it
+new one: about 0.1 s of CPU a run), are read once a process. `jixiao`'s DAGSTER_HOME uses it
 (pipelines/cli.py); the webserver, reading the same files, too.
 """
 
