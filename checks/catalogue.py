@@ -53,22 +53,17 @@ class Rule:
             "form_id", "filing_id", "source_file", "reporting_year", "project_name", "implementing_unit",
             form=pl.coalesce("project_name", "title", pl.lit("(无标题)")),
         )
-        found = with_positions(found.join(context, on="form_id", how="left", maintain_order="left"),
-                               tables["source_positions"])
-        found = found.with_columns(where=pl.coalesce("position", pl.format("第{}行", "line")))
+        positions = (tables["source_positions"].join(context.select("source_file"), on="source_file", how="semi")
+                     .select("source_file", "line", "position"))
+        found = (
+            found.join(context, on="form_id", how="left", maintain_order="left")
+            .join(positions, on=["source_file", "line"], how="left", maintain_order="left")
+            .with_columns(where=pl.coalesce("position", pl.format("第{}行", "line")))
+        )
         severity = pl.col("severity") if "severity" in found.collect_schema() else pl.lit(self.severity)
         return found.with_columns(
             check_id=pl.lit(self.check_id), severity=severity, message=self.message_expr,
         ).select(columns("check_results")).cast(empty("check_results").schema)
-
-
-def with_positions(frame: pl.LazyFrame | pl.DataFrame, positions: pl.LazyFrame | pl.DataFrame):
-    """`frame` (rows naming a `source_file` and a `line`) with the `position` of that line in a PDF,
-    spreadsheet, Word or HTML original (`第2页第5行`, null for a text file's line: its line is the
-    file's); only the files `frame` names are looked up in the source_positions table."""
-    named = (positions.join(frame.select("source_file"), on="source_file", how="semi")
-             .select("source_file", "line", "position"))
-    return frame.join(named, on=["source_file", "line"], how="left", maintain_order="left")
 
 
 _AT = "{source_file} {where}《{form}》"  # where: 第12行, or 第2页第5行 / 工作表「自评表」第12行

@@ -5,7 +5,8 @@ from dagster import AssetCheckResult, DagsterInstance, Definitions, asset, asset
 from dagster._core.events import DagsterEventType
 from dagster._core.storage.event_log.sqlite import sqlite_event_log
 from dagster._core.storage.sql import check_alembic_revision, get_alembic_config
-from sqlalchemy import text
+from dagster._core.storage.event_log.schema import SqlEventLogStorageMetadata
+from sqlalchemy import create_engine, text
 
 from pipelines import cli
 from pipelines.event_log import OPEN_RUNS, SqliteEventLog
@@ -73,6 +74,26 @@ def test_a_runs_file_is_made_at_dagsters_revision_from_migration_scripts_read_on
         with instance.event_log_storage.run_connection(run_id) as conn:
             revision, head = check_alembic_revision(get_alembic_config(sqlite_event_log.__file__), conn)
     assert revision == head is not None  # as Dagster's own stamps it: its storage reads the file as is
+
+
+def test_a_file_not_at_dagsters_revision_is_prepared_dagsters_way(tmp_path, monkeypatch):
+    """A run's file with Dagster's tables but no revision stamped (as one made by an older Dagster,
+    or left half made): neither left as it is nor made again, but stamped by Dagster's own code."""
+    home = _home(tmp_path, monkeypatch)
+    with DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        half_made = create_engine(storage.conn_string_for_shard("half-made"))
+        SqlEventLogStorageMetadata.create_all(half_made)
+        half_made.dispose()
+        reads = []
+        read = ScriptDirectory.from_config
+        monkeypatch.setattr(ScriptDirectory, "from_config", lambda *args: reads.append(args) or read(*args))
+        with storage.run_connection("half-made") as conn:
+            assert conn.execute(text("SELECT count(*) FROM event_logs")).scalar() == 0
+        assert reads  # Dagster's way: its scripts read
+        with storage.run_connection("half-made") as conn:
+            revision, head = check_alembic_revision(get_alembic_config(sqlite_event_log.__file__), conn)
+    assert revision == head is not None and (home / "history" / "runs" / "half-made.db").exists()
 
 
 def test_wipe_deletes_the_runs_files_it_had_open(tmp_path, monkeypatch):
