@@ -85,9 +85,14 @@ def _has_file(entry: Location, top: bool = True) -> bool:
 
 def reporting_years(raw_root: Location) -> list[int]:
     """Years that have a folder under raw/ with at least one file in it."""
+    return [year for year in year_folders(raw_root) if _has_file(raw_root / str(year))]
+
+
+def year_folders(raw_root: Location) -> list[int]:
+    """Years that have a folder under raw/, with files in it or not, in order."""
     if not raw_root.is_dir():
         return []
-    return sorted(int(p.name) for p in raw_root.iterdir() if p.is_dir() and _is_year(p.name) and _has_file(p))
+    return sorted(int(p.name) for p in raw_root.iterdir() if p.is_dir() and _is_year(p.name))
 
 
 def discover(raw_root: Location, year: int, region: str | None = None) -> list[RawFile]:

@@ -16,7 +16,7 @@ from dagster import (
     sensor,
 )
 
-from filings.discover import RawFile, files_in, fingerprint, region_folders, reporting_years, unplaced
+from filings.discover import RawFile, files_in, fingerprint, region_folders, unplaced, year_folders
 from filings.warehouse import committed, read, uncommitted
 from pipelines.jobs import year_job
 from pipelines.partitions import REGIONS, REPORTING_YEARS, partition_key
@@ -31,11 +31,12 @@ def raw_files_sensor(context: SensorEvaluationContext, paths: JixiaoPaths):
     seen = json.loads(context.cursor) if context.cursor else {}
     valid = set(REPORTING_YEARS.get_partition_keys())
     current, requests = {}, []
-    for year in reporting_years(paths.raw):
-        if str(year) not in valid:
+    for year in year_folders(paths.raw):
+        folders = region_folders(paths.raw, year)  # the year folder's one listing this tick
+        if folders and str(year) not in valid:
             context.log.warning(f"raw/{year}/ is outside the reporting years {min(valid)}–{max(valid)}; not run")
             continue
-        for region, entries in region_folders(paths.raw, year).items():  # one region's files held at a time
+        for region, entries in folders.items():  # one region's files held at a time
             files = files_in(year, entries)
             key = f"{year}|{region}"
             current[key] = fingerprint(files)

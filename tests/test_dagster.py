@@ -125,15 +125,15 @@ def test_sensor_requests_changed_years_and_regions_only(raw_copy, tmp_path):
 
 
 def test_a_sensor_tick_lists_a_year_folder_as_often_whatever_its_regions(raw_copy, tmp_path, monkeypatch):
-    """A tick lists each year's folder twice (once to see that the year has a file, once for its
-    regions), however many regions it has; each region's folder is peeked into, then walked. On an
-    object store a listing is a request: a region's files are not found by listing the year again."""
+    """A tick lists each year's folder once, however many regions it has; each region's folder is
+    peeked into, then walked. On an object store a listing is a request: a region's files are not
+    found by listing the year again."""
     listed = Counter()
     visible = discover_module._visible
     monkeypatch.setattr(discover_module, "_visible", lambda folder: listed.update([folder]) or visible(folder))
     paths = JixiaoPaths(raw_dir=str(raw_copy), warehouse_dir=str(tmp_path / "warehouse"))
     raw_files_sensor(build_sensor_context(resources={"paths": paths}))
-    assert listed[raw_copy / "2022"] == 2
+    assert listed[raw_copy / "2022"] == 1
     sample = next(p for p in (raw_copy / "2022").iterdir() if p.is_file())
     for region in ("甲市", "乙市", "丙市"):
         (raw_copy / "2022" / region).mkdir()
@@ -141,7 +141,19 @@ def test_a_sensor_tick_lists_a_year_folder_as_often_whatever_its_regions(raw_cop
     listed.clear()
     ticked = raw_files_sensor(build_sensor_context(resources={"paths": paths}))
     assert {(2022, "甲市"), (2022, "乙市"), (2022, "丙市")} <= set(_requested(ticked))
-    assert listed[raw_copy / "2022"] == 2 and listed[raw_copy / "2022" / "甲市"] == 1  # peeked; then walked
+    assert listed[raw_copy / "2022"] == 1 and listed[raw_copy / "2022" / "甲市"] == 1  # peeked; then walked
+
+
+def test_a_sensor_tick_runs_no_empty_year_and_warns_of_a_year_outside_the_reporting_years(
+        raw_copy, tmp_path, capfd):
+    paths = JixiaoPaths(raw_dir=str(raw_copy), warehouse_dir=str(tmp_path / "warehouse"))
+    expected = _requested(raw_files_sensor(build_sensor_context(resources={"paths": paths})))
+    (raw_copy / "2025" / "银川").mkdir(parents=True)  # folders, no file yet
+    (raw_copy / "1990").mkdir()
+    shutil.copy(next(p for p in (raw_copy / "2022").iterdir() if p.is_file()), raw_copy / "1990")
+    assert _requested(raw_files_sensor(build_sensor_context(resources={"paths": paths}))) == expected
+    warned = [line for line in capfd.readouterr().err.splitlines() if "outside the reporting years" in line]
+    assert len(warned) == 1 and "raw/1990/" in warned[0]
 
 
 def test_sensor_first_look_skips_years_already_published(raw_copy, tmp_path, tables):
