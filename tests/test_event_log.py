@@ -1,5 +1,8 @@
 """The event log of jixiao's DAGSTER_HOME (pipelines/event_log.py): Dagster's SQLite files, kept open."""
 
+import os
+from pathlib import Path
+
 from alembic.script import ScriptDirectory
 from dagster import AssetCheckResult, DagsterInstance, Definitions, asset, asset_check
 from dagster._core.events import DagsterEventType
@@ -100,11 +103,27 @@ def test_wipe_deletes_the_runs_files_it_had_open(tmp_path, monkeypatch):
     home = _home(tmp_path, monkeypatch)
     with DagsterInstance.get() as instance:
         run_id = JOB.execute_in_process(instance=instance).run_id
+        run_file = home / "history" / "runs" / f"{run_id}.db"
+        assert run_file in _open_files()
         instance.event_log_storage.wipe()
-        assert not (home / "history" / "runs" / f"{run_id}.db").exists()
-        assert not instance.event_log_storage._runs  # the run's file closed
+        assert not run_file.exists()
+        # Dagster's own wipe deletes the files too, but the engines jixiao keeps would hold them open:
+        # deleted, their space is freed only when this process ends.
+        assert not any(path.name.startswith(run_id) for path in _open_files())
+        assert not instance.event_log_storage._runs
         again = JOB.execute_in_process(instance=instance).run_id
         assert any(e.is_dagster_event for e in instance.all_logs(again))
+
+
+def _open_files() -> list[Path]:
+    """The files this process holds open (a deleted one's path as it was)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found.append(Path(os.readlink(f"/proc/self/fd/{fd}").removesuffix(" (deleted)")))
+        except OSError:
+            pass  # closed meanwhile
+    return found
 
 
 def test_dagster_home_written_once_an_earlier_default_replaced_a_bureaus_own_kept(tmp_path, monkeypatch):
