@@ -6,18 +6,26 @@ import polars as pl
 
 from checks.bands import band_score
 from checks.config import RulesConfig
-from checks.expr import Tables, finding, indicator_name, num, scored_forms
+from checks.expr import Tables, finding, indicator_name, num
 
 
 def weights_sum_100(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The funds weight and every indicator weight of a complete form add up to 100."""
     total = config.tolerances.total_points
     return (
-        scored_forms(t)
+        t.scored_forms
         .filter((pl.col("n_weights") > 0) & ((pl.col("weights") - total).abs() > config.tolerances.points))
         .select(finding(pl.col("line_start"), "分值合计", num(pl.lit(total)), num(pl.col("weights")),
-                        parts=pl.col("parts")))
+                        parts=_parts()))
     )
+
+
+def _parts() -> pl.Expr:
+    """What a form's weights total is made of: `预算执行率10分 + 绩效指标90分`."""
+    indicators = [pl.lit("绩效指标"), num(pl.col("indicator_weights")), pl.lit("分")]
+    return (pl.when(pl.col("funds_weight").is_not_null())
+            .then(pl.concat_str(pl.lit("预算执行率"), num(pl.col("funds_weight")), pl.lit("分 + "), *indicators))
+            .otherwise(pl.concat_str(*indicators)))
 
 
 def section_weights_match(t: Tables, config: RulesConfig) -> pl.LazyFrame:
@@ -111,7 +119,7 @@ def score_within_weight(t: Tables, config: RulesConfig) -> pl.LazyFrame:
 def scores_sum_to_total(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The funds score and the indicator scores add up to the 总分/合计 row."""
     return (
-        scored_forms(t)
+        t.scored_forms
         .filter(pl.col("total_score_reported").is_not_null() & (pl.col("n_scores") > 0)
                 & ((pl.col("scores") - pl.col("total_score_reported")).abs() > config.tolerances.points))
         .select(finding(pl.coalesce("total_line", "line_end"), "总分", num(pl.col("scores")),
@@ -121,7 +129,7 @@ def scores_sum_to_total(t: Tables, config: RulesConfig) -> pl.LazyFrame:
 
 def self_score_matches_total(t: Tables, config: RulesConfig) -> pl.LazyFrame:
     """The 自评得分 in the header equals the 总分 row (or, where the form has none, the sum of scores)."""
-    computed = scored_forms(t).select("form_id", computed=pl.col("scores"))
+    computed = t.scored_forms.select("form_id", computed=pl.col("scores"))
     return (
         t["forms"].filter(pl.col("self_score_reported").is_not_null())
         .join(computed, on="form_id", how="left", maintain_order="left")

@@ -6,8 +6,9 @@ import sys
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from checks.catalogue import compile_message
+from checks.catalogue import CATALOGUE, compile_message
 from checks.engine import run_rules
+from checks.expr import as_lazy
 from conftest import PROJECT, RAW
 
 sys.path.insert(0, str(PROJECT / "tools"))
@@ -38,3 +39,15 @@ def test_a_synthetic_warehouse_scanned_lazily(findings, tmp_path):
     assert_frame_equal(lazily, run_rules({name: frame.collect() for name, frame in scans.items()}))
     per_rule = dict(findings["check_id"].value_counts().iter_rows())
     assert dict(lazily["check_id"].value_counts().iter_rows()) == {check: 10 * n for check, n in per_rule.items()}
+
+
+def test_the_per_form_sums_are_made_once_and_each_rule_finds_alone_what_it_finds_among_all(tables):
+    """weights_sum_100, scores_sum_to_total and self_score_matches_total read the same per-form
+    sums (Tables.scored_forms), made at the first rule's turn and kept for the others."""
+    lazy = as_lazy(tables)
+    assert "scored_forms" not in vars(lazy)
+    together = run_rules(lazy)
+    assert lazy.scored_forms is lazy.scored_forms and "scored_forms" in vars(lazy)
+    for rule in CATALOGUE:
+        alone = run_rules(tables, rules=(rule,))
+        assert_frame_equal(alone, together.filter(pl.col("check_id") == rule.check_id))
