@@ -16,6 +16,7 @@ from stewards.review import Review
 
 _TITLES = {rule.check_id: rule.title for rule in CATALOGUE}
 _SEVERITY = {"error": "错误", "warning": "提示"}
+_FORM_TYPES = {"project": "项目", "department": "部门整体", "summary": "汇总表"}
 _SCORE_BANDS = (("优 (≥90)", 90, 1000), ("良 (80–90)", 80, 90), ("中 (60–80)", 60, 80), ("差 (<60)", -1000, 60))
 _RATE_BANDS = (("超支 (>100%)", 1.0001, 1e9), ("100%", 0.9999, 1.0001), ("90%–100%", 0.9, 0.9999),
                ("60%–90%", 0.6, 0.9), ("<60%", -1e9, 0.6))
@@ -48,8 +49,10 @@ def render(review: Review) -> Iterator[str]:
     )
     if review.quarantine.height:
         yield _quarantine_section(review.quarantine)
-    for number, unit in enumerate(review.units(), start=1):
-        yield _unit_section(number, unit, forms.filter(pl.col("unit") == unit), findings.filter(pl.col("unit") == unit))
+    numbers = pl.DataFrame({"unit": review.units()}, schema={"unit": pl.String}).with_row_index("number", 1)
+    found = dict(_finding_rows(findings, numbers).iter_rows())
+    for number, unit, rows, count, unit_errors, unit_warnings in _form_rows(forms, numbers).iter_rows():
+        yield _unit_section(number, unit, rows, count, unit_errors, unit_warnings, found.get(number))
     yield "</body></html>"
 
 
@@ -78,41 +81,81 @@ def _bands(frame: pl.DataFrame, value: pl.Expr, bands) -> list[tuple[str, float]
     return [(label, int(((values >= low) & (values < high)).sum())) for label, low, high in bands]
 
 
-def _unit_section(number: int, unit: str, forms: pl.DataFrame, findings: pl.DataFrame) -> str:
-    rows = []
-    for form in forms.iter_rows(named=True):
-        rate = form["execution_rate_computed"] if form["execution_rate_computed"] is not None \
-            else form["execution_rate_reported"]
-        rows.append("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in (
-            form["project_name"] or form["title"] or "", form["implementing_unit"] or "",
-            {"project": "项目", "department": "部门整体", "summary": "汇总表"}[form["form_type"]],
-            _figure(form["budget_adjusted"] or form["budget_initial"]), _figure(form["spent"]),
-            f"{rate:.2%}" if rate is not None else "", _figure(form["total_score_reported"]),
-            _figure(form["self_score_reported"]), "是" if form["complete"] else f"否:{form['problems'] or ''}",
-            form["errors"], form["warnings"], f"{form['source_file']} 第{form['line_start']}行起",
-        )) + "</tr>")
-    items = []
-    for i, f in enumerate(findings.sort("source_file", "line").iter_rows(named=True)):
-        items.append(
-            f"<tr class='{f['severity']}' id='u{number}-f{i}' data-check='{escape(f['check_id'])}' "
-            f"data-line='{f['line'] or ''}'>"
-            f"<td class='sev'>{_SEVERITY[f['severity']]}</td><td>{escape(_TITLES[f['check_id']])}"
-            f"<br><small>{escape(f['check_id'])}</small></td>"
-            f"<td>{escape(f['project_name'] or '')}</td><td>{escape(f['source_file'])}<br>第{f['line'] or '—'}行</td>"
-            f"<td>{escape(f['field'])}</td><td>{escape(f['expected'] or '')}</td><td>{escape(f['actual'] or '')}</td>"
-            f"<td>{escape(f['message'])}</td><td class='source'>{escape(f['source_text'] or '')}</td></tr>")
+def _unit_section(number: int, unit: str, form_rows: str, forms: int, errors: int, warnings: int,
+                  finding_rows: str | None) -> str:
     findings_table = (
         "<table class='findings'><tr><th>严重程度</th><th>规则</th><th>项目</th><th>文件与行</th><th>栏目</th>"
-        "<th>应为</th><th>填写</th><th>说明</th><th>原文</th></tr>" + "".join(items) + "</table>"
-        if items else "<p>未发现问题。</p>"
+        "<th>应为</th><th>填写</th><th>说明</th><th>原文</th></tr>" + finding_rows + "</table>"
+        if finding_rows else "<p>未发现问题。</p>"
     )
     return (
         f"<section class='unit' id='unit-{number}'><h2>{escape(unit)}</h2>"
-        f"<p>{forms.height} 张表,错误 {int(forms['errors'].sum())} 条,提示 {int(forms['warnings'].sum())} 条</p>"
+        f"<p>{forms} 张表,错误 {errors} 条,提示 {warnings} 条</p>"
         "<table class='forms'><tr><th>项目/表</th><th>实施单位</th><th>类型</th><th>预算数(A)</th><th>执行数(B)</th>"
         "<th>执行率</th><th>总分</th><th>自评得分</th><th>完整</th><th>错误</th><th>提示</th><th>位置</th></tr>"
-        + "".join(rows) + "</table>" + findings_table + "</section>"
+        + form_rows + "</table>" + findings_table + "</section>"
     )
+
+
+def _form_rows(forms: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
+    """Per unit, in the order of `numbers` (number, unit): the rows of its forms table as HTML (its
+    forms in the review's order), its number of forms, errors and warnings. Made column by column:
+    a region's tens of thousands of forms, cell by cell in Python, took most of the report's time."""
+    budget = pl.when(pl.col("budget_adjusted").fill_null(0) != 0).then("budget_adjusted").otherwise("budget_initial")
+    rate = pl.coalesce("execution_rate_computed", "execution_rate_reported")
+    figures = forms.select(budget=budget, spent="spent", rate=rate, total="total_score_reported",
+                           own="self_score_reported")
+    shown = {name: pl.Series([_figure(v) for v in figures[name]], dtype=pl.String)
+             for name in ("budget", "spent", "total", "own")}
+    shown["rate"] = pl.Series(["" if v is None else f"{v:.2%}" for v in figures["rate"]], dtype=pl.String)
+    cells = [
+        _filled("project_name", "title"), _filled("implementing_unit"), pl.col("form_type").replace_strict(_FORM_TYPES),
+        pl.col("budget"), pl.col("spent"), pl.col("rate"), pl.col("total"), pl.col("own"),
+        pl.when(pl.col("complete").fill_null(False)).then(pl.lit("是"))
+        .otherwise(pl.concat_str(pl.lit("否:"), pl.col("problems").fill_null(""))),
+        pl.col("errors").cast(pl.String), pl.col("warnings").cast(pl.String),
+        pl.concat_str(pl.col("source_file"), pl.lit(" 第"), pl.col("line_start").cast(pl.String).fill_null("None"),
+                      pl.lit("行起")),
+    ]
+    row = pl.concat_str(pl.lit("<tr><td>"), pl.concat_str([_escaped(cell) for cell in cells], separator="</td><td>"),
+                        pl.lit("</td></tr>"))
+    return (forms.with_columns(**shown).with_columns(html=row).join(numbers, on="unit", maintain_order="left")
+            .group_by("number", maintain_order=True)
+            .agg(pl.col("unit").first(), pl.col("html").str.join(""), pl.len().alias("forms"), pl.col("errors").sum(),
+                 pl.col("warnings").sum())
+            .sort("number"))
+
+
+def _finding_rows(findings: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
+    """Per unit number: the rows of its findings table as HTML, by file and line."""
+    line = pl.when(pl.col("line").fill_null(0) != 0).then(pl.col("line").cast(pl.String))
+    row = pl.concat_str(
+        pl.lit("<tr class='"), pl.col("severity"), pl.lit("' id='u"), pl.col("number").cast(pl.String),
+        pl.lit("-f"), pl.int_range(pl.len()).over("number").cast(pl.String),
+        pl.lit("' data-check='"), _escaped(pl.col("check_id")), pl.lit("' data-line='"), line.fill_null(""),
+        pl.lit("'><td class='sev'>"), pl.col("severity").replace_strict(_SEVERITY),
+        pl.lit("</td><td>"), _escaped(pl.col("check_id").replace_strict(_TITLES)),
+        pl.lit("<br><small>"), _escaped(pl.col("check_id")), pl.lit("</small></td><td>"),
+        _escaped(_filled("project_name")), pl.lit("</td><td>"), _escaped(pl.col("source_file")),
+        pl.lit("<br>第"), line.fill_null("—"), pl.lit("行</td><td>"), _escaped(pl.col("field")),
+        pl.lit("</td><td>"), _escaped(_filled("expected")), pl.lit("</td><td>"), _escaped(_filled("actual")),
+        pl.lit("</td><td>"), _escaped(pl.col("message")), pl.lit("</td><td class='source'>"),
+        _escaped(_filled("source_text")), pl.lit("</td></tr>"),
+    )
+    return (findings.join(numbers, on="unit").sort("number", "source_file", "line", maintain_order=True)
+            .with_columns(html=row).group_by("number", maintain_order=True).agg(pl.col("html").str.join("")))
+
+
+def _filled(*names: str) -> pl.Expr:
+    """The first of the columns that holds a non-empty text, else "" (Python's `a or b or ""`)."""
+    return pl.coalesce(*(pl.when(pl.col(name) != "").then(pl.col(name)) for name in names), pl.lit(""))
+
+
+def _escaped(text: pl.Expr) -> pl.Expr:
+    """html.escape (quotes too) as an expression."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        text = text.str.replace_all(char, entity, literal=True)
+    return text
 
 
 def _quarantine_section(quarantine: pl.DataFrame) -> str:

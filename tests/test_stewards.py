@@ -1,5 +1,6 @@
 """The stewards' report and workbook, built from real published tables."""
 
+import re
 import shutil
 
 import openpyxl
@@ -79,6 +80,21 @@ def test_report_lists_every_finding_with_its_file_row_and_original_text(review, 
     assert html.count("<svg class=\"chart\"") == 3 and "各规则发现的问题数" in html
 
 
+def test_each_units_findings_are_listed_by_file_and_line_in_the_order_of_check_results(review, tmp_path):
+    """Findings on one line (several rules, or one rule's several fields) keep check_results' order
+    (by rule): the same report every time."""
+    html = report.write(review, tmp_path).read_text(encoding="utf-8")
+    ties = 0
+    for number, unit in enumerate(review.units(), start=1):
+        section = html.split(f"id='unit-{number}'>", 1)[1].split("</section>", 1)[0]
+        listed = re.findall(r"<tr class='\w+' id='u(\d+)-f(\d+)' data-check='(\w+)' data-line='(\d*)'>", section)
+        mine = review.findings.with_row_index().filter(pl.col("unit") == unit)
+        expected = sorted(mine.iter_rows(named=True), key=lambda f: (f["source_file"], f["line"] or 0, f["index"]))
+        assert listed == [(str(number), str(i), f["check_id"], str(f["line"] or "")) for i, f in enumerate(expected)]
+        ties += len(expected) - len({(f["source_file"], f["line"]) for f in expected})
+    assert ties, "no two findings on one line: nothing to order"
+
+
 def test_workbook_has_a_sheet_per_unit_with_its_findings(review, tmp_path):
     book = openpyxl.load_workbook(workbook.write(review, tmp_path))
     assert book.sheetnames == ["汇总", "中卫市公安局", "银川市政法委"]
@@ -109,6 +125,7 @@ def test_values_from_filings_are_escaped_and_never_run_as_formulas(tmp_path):
     review = load_review(tmp_path / "warehouse", RAW, 2024)
     html = report.write(review, tmp_path).read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "=HYPERLINK(&quot;http://x&quot;)" in html  # quotes too, as html.escape writes them
     book = openpyxl.load_workbook(workbook.write(review, tmp_path))
     cells = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [c for c in cells if c.data_type == "f"]
