@@ -49,11 +49,28 @@ def render(review: Review) -> Iterator[str]:
     )
     if review.quarantine.height:
         yield _quarantine_section(review.quarantine)
-    numbers = pl.DataFrame({"unit": review.units()}, schema={"unit": pl.String}).with_row_index("number", 1)
-    found = dict(_finding_rows(findings, numbers).iter_rows())
-    for number, unit, rows, count, unit_errors, unit_warnings in _form_rows(forms, numbers).iter_rows():
-        yield _unit_section(number, unit, rows, count, unit_errors, unit_warnings, found.get(number))
+    sizes = dict(forms.group_by("unit").len().iter_rows())
+    for numbers in _batches(review.units(), sizes):
+        found = dict(_finding_rows(findings, numbers).iter_rows())
+        for number, unit, rows, count, unit_errors, unit_warnings in _form_rows(forms, numbers).iter_rows():
+            yield _unit_section(number, unit, rows, count, unit_errors, unit_warnings, found.get(number))
     yield "</body></html>"
+
+
+BATCH_FORMS = 2_000  # the forms whose rows are made at once: each batch costs milliseconds, its HTML memory
+
+
+def _batches(units: list[str], sizes: dict[str, int]) -> Iterator[pl.DataFrame]:
+    """The units in order, numbered from 1 (number, unit), a batch of about BATCH_FORMS forms at a time."""
+    batch: list[str] = []
+    forms = 0
+    for number, unit in enumerate(units, start=1):
+        batch.append(unit)
+        forms += sizes[unit]
+        if forms >= BATCH_FORMS or number == len(units):
+            yield pl.DataFrame({"number": range(number - len(batch) + 1, number + 1), "unit": batch},
+                               schema={"number": pl.UInt32, "unit": pl.String})
+            batch, forms = [], 0
 
 
 def write(review: Review, folder: Path) -> Path:
@@ -98,9 +115,10 @@ def _unit_section(number: int, unit: str, form_rows: str, forms: int, errors: in
 
 
 def _form_rows(forms: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
-    """Per unit, in the order of `numbers` (number, unit): the rows of its forms table as HTML (its
+    """Per unit of `numbers` (number, unit), in their order: the rows of its forms table as HTML (its
     forms in the review's order), its number of forms, errors and warnings. Made column by column:
     a region's tens of thousands of forms, cell by cell in Python, took most of the report's time."""
+    forms = forms.join(numbers, on="unit", maintain_order="left")
     budget = pl.when(pl.col("budget_adjusted").fill_null(0) != 0).then("budget_adjusted").otherwise("budget_initial")
     rate = pl.coalesce("execution_rate_computed", "execution_rate_reported")
     figures = forms.select(budget=budget, spent="spent", rate=rate, total="total_score_reported",
@@ -119,7 +137,7 @@ def _form_rows(forms: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
     ]
     row = pl.concat_str(pl.lit("<tr><td>"), pl.concat_str([_escaped(cell) for cell in cells], separator="</td><td>"),
                         pl.lit("</td></tr>"))
-    return (forms.with_columns(**shown).with_columns(html=row).join(numbers, on="unit", maintain_order="left")
+    return (forms.with_columns(**shown).with_columns(html=row)
             .group_by("number", maintain_order=True)
             .agg(pl.col("unit").first(), pl.col("html").str.join(""), pl.len().alias("forms"), pl.col("errors").sum(),
                  pl.col("warnings").sum())
@@ -127,7 +145,7 @@ def _form_rows(forms: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
 
 
 def _finding_rows(findings: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
-    """Per unit number: the rows of its findings table as HTML, by file and line."""
+    """Per unit number of `numbers` (number, unit): the rows of its findings table as HTML, by file and line."""
     line = pl.when(pl.col("line").fill_null(0) != 0).then(pl.col("line").cast(pl.String))
     row = pl.concat_str(
         pl.lit("<tr class='"), pl.col("severity"), pl.lit("' id='u"), pl.col("number").cast(pl.String),

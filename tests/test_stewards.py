@@ -117,6 +117,17 @@ def test_workbook_reads_the_same_built_in_memory_or_row_by_row_on_disk(review, t
     assert cells(tmp_path / "disk") == in_memory
 
 
+def test_the_report_reads_the_same_made_a_unit_at_a_time_or_all_units_at_once(review, monkeypatch):
+    def html():
+        return re.sub(r"生成于 [^<]*", "", "".join(report.render(review)))
+
+    assert len(review.units()) > 1
+    monkeypatch.setattr(report, "BATCH_FORMS", 1)
+    one_by_one = html()
+    monkeypatch.setattr(report, "BATCH_FORMS", review.forms.height)
+    assert html() == one_by_one
+
+
 def test_values_from_filings_are_escaped_and_never_run_as_formulas(tmp_path):
     hostile = edit_line(sample_text(ZHONGWEI), 7, "办案费和基础设施维修改造费项目", "=HYPERLINK(\"http://x\")")
     hostile = edit_line(hostile, 8, "实施单位\t\t中卫市公安局", "实施单位\t\t<script>alert(1)</script>")
