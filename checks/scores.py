@@ -227,7 +227,8 @@ def score_follows_rule(t: Tables, config: RulesConfig) -> pl.LazyFrame:
 def _outcome(scoring) -> list[pl.Expr]:
     """met / missed (quantitative), achieved (qualitative), or null when it cannot be judged;
     with the proportional score of a miss (`formula`) and how it was worked out."""
-    unit = [pl.col(c).str.replace(r"^万$", "万元") for c in ("target_unit", "actual_unit")]
+    unit = [pl.when(pl.col(c) == "万").then(pl.lit("万元")).otherwise(pl.col(c))  # a comparison, not a regex
+            for c in ("target_unit", "actual_unit")]
     comparable = (
         (pl.col("target_kind") == "quantity") & (pl.col("actual_kind") == "quantity")
         & pl.col("target_value").is_not_null() & pl.col("actual_value").is_not_null()
