@@ -13,7 +13,9 @@ import assets
 from checks.integrity import schema_failures
 from conftest import RAW, ZHONGWEI, ephemeral_instance, findings_of, parse_text, sample_text
 from filings.discover import discover
+from filings.grid import UnreadableFiling
 from filings.parse import parse_filing, parse_many, parse_path
+from filings.readers import guards
 from filings.tables import to_tables
 from filings.warehouse import publish, read
 from pipelines.partitions import partition_key
@@ -109,6 +111,14 @@ def test_a_200_mb_single_line_file_is_refused_by_size_without_reading_it(tmp_pat
     assert (big.status, big.reason_code, big.bytes) == ("quarantined", "too_large", huge.stat().st_size)
     assert big.error == "文件大小 200 MB,超过 100 MB 的上限,拒绝读取:请按单位拆分后重新报送"
     assert good.status == "parsed" and good.n_forms == 7
+
+
+def test_a_line_is_refused_from_one_byte_over_the_limit():
+    at_limit = b"x" * guards.MAX_LINE
+    guards.refuse_long_lines(at_limit)
+    guards.refuse_long_lines(at_limit + b"\n" + at_limit)
+    with pytest.raises(UnreadableFiling, match="第 2 行"):
+        guards.refuse_long_lines(at_limit + b"\n" + at_limit + b"x")
 
 
 def test_a_line_of_megabytes_is_refused():

@@ -28,6 +28,8 @@ def refuse_oversized(size: int) -> None:
 
 
 def refuse_long_lines(data: bytes) -> None:
+    if len(data) <= MAX_LINE:  # no line of it can be longer (nearly every filing): not split into lines
+        return
     for number, line in enumerate(data.split(b"\n"), start=1):
         if len(line) > MAX_LINE:
             raise UnreadableFiling(f"第 {number} 行长达 {len(line) / 1024 / 1024:.1f} MB(上限 "
