@@ -40,7 +40,8 @@ def section_weights_match(t: Tables, config: RulesConfig) -> pl.LazyFrame:
         .agg(stated=pl.col("level1_points").max(), actual=pl.col("weight").sum(),
              n=pl.col("weight").count(), line=pl.col("line").min(), ordinal=first)
         # a stated section that adds up needs no more (most do): joined to the forms, the others only
-        .filter((pl.col("n") > 0) & (pl.col("stated").is_null() | ((pl.col("actual") - pl.col("stated")).abs() > tol)))
+        .filter((pl.col("n") > 0)
+                & (pl.col("stated").is_null() | ((pl.col("actual") - pl.col("stated")).abs() > tol)))
         .pipe(_of_complete_forms, t["forms"])
         .join(_configured_points(t["forms"], config), on=["form_id", "level1"], how="left")
         .with_columns(expected=pl.coalesce("stated", "configured"),
