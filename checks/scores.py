@@ -47,8 +47,7 @@ def section_weights_match(t: Tables, config: RulesConfig) -> pl.LazyFrame:
         .with_columns(expected=pl.coalesce("stated", "configured"),
                       basis=pl.when(pl.col("stated").is_not_null()).then(pl.lit("表上标注"))
                       .otherwise(pl.lit("规则配置(checks/rules.toml)")))
-        .filter(pl.col("expected").is_not_null() & (pl.col("n") > 0)
-                & ((pl.col("actual") - pl.col("expected")).abs() > tol))
+        .filter(pl.col("expected").is_not_null() & ((pl.col("actual") - pl.col("expected")).abs() > tol))
         .sort("ordinal")
         .select(finding(pl.col("line"), "一级指标分值", num(pl.col("expected")), num(pl.col("actual")),
                         section=pl.col("level1"), basis=pl.col("basis"), severity=pl.lit("error")))

@@ -49,10 +49,13 @@ def render(review: Review) -> Iterator[str]:
     )
     if review.quarantine.height:
         yield _quarantine_section(review.quarantine)
-    sizes = dict(forms.group_by("unit").len().iter_rows())
-    for numbers in _batches(review.units(), sizes):
-        found = dict(_finding_rows(findings, numbers).iter_rows())
-        for number, unit, rows, count, unit_errors, unit_warnings in _form_rows(forms, numbers).iter_rows():
+    numbers = pl.DataFrame({"unit": review.units()}, schema={"unit": pl.String}).with_row_index("number", 1)
+    forms = forms.join(numbers, on="unit", maintain_order="left")  # each unit's number, in the report's order
+    findings = findings.join(numbers, on="unit", maintain_order="left")
+    for first, last in _batches(forms.group_by("number").len().sort("number")["len"].to_list()):
+        in_batch = pl.col("number").is_between(first, last)
+        found = dict(_finding_rows(findings.filter(in_batch)).iter_rows())
+        for number, unit, rows, count, unit_errors, unit_warnings in _form_rows(forms.filter(in_batch)).iter_rows():
             yield _unit_section(number, unit, rows, count, unit_errors, unit_warnings, found.get(number))
     yield "</body></html>"
 
@@ -60,17 +63,15 @@ def render(review: Review) -> Iterator[str]:
 BATCH_FORMS = 2_000  # the forms whose rows are made at once: each batch costs milliseconds, its HTML memory
 
 
-def _batches(units: list[str], sizes: dict[str, int]) -> Iterator[pl.DataFrame]:
-    """The units in order, numbered from 1 (number, unit), a batch of about BATCH_FORMS forms at a time."""
-    batch: list[str] = []
-    forms = 0
-    for number, unit in enumerate(units, start=1):
-        batch.append(unit)
-        forms += sizes[unit]
-        if forms >= BATCH_FORMS or number == len(units):
-            yield pl.DataFrame({"number": range(number - len(batch) + 1, number + 1), "unit": batch},
-                               schema={"number": pl.UInt32, "unit": pl.String})
-            batch, forms = [], 0
+def _batches(sizes: list[int]) -> Iterator[tuple[int, int]]:
+    """The first and last unit numbers (from 1) of batches of about BATCH_FORMS forms, in order;
+    `sizes`: each unit's number of forms."""
+    first, forms = 1, 0
+    for number, size in enumerate(sizes, start=1):
+        forms += size
+        if forms >= BATCH_FORMS or number == len(sizes):
+            yield first, number
+            first, forms = number + 1, 0
 
 
 def write(review: Review, folder: Path) -> Path:
@@ -114,11 +115,10 @@ def _unit_section(number: int, unit: str, form_rows: str, forms: int, errors: in
     )
 
 
-def _form_rows(forms: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
-    """Per unit of `numbers` (number, unit), in their order: the rows of its forms table as HTML (its
-    forms in the review's order), its number of forms, errors and warnings. Made column by column:
-    a region's tens of thousands of forms, cell by cell in Python, took most of the report's time."""
-    forms = forms.join(numbers, on="unit", maintain_order="left")
+def _form_rows(forms: pl.DataFrame) -> pl.DataFrame:
+    """Per unit number, in order: the unit, the rows of its forms table as HTML (its forms in the
+    review's order), its number of forms, errors and warnings. Made column by column: a region's
+    tens of thousands of forms, cell by cell in Python, took most of the report's time."""
     budget = pl.when(pl.col("budget_adjusted").fill_null(0) != 0).then("budget_adjusted").otherwise("budget_initial")
     rate = pl.coalesce("execution_rate_computed", "execution_rate_reported")
     figures = forms.select(budget=budget, spent="spent", rate=rate, total="total_score_reported",
@@ -144,8 +144,8 @@ def _form_rows(forms: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
             .sort("number"))
 
 
-def _finding_rows(findings: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
-    """Per unit number of `numbers` (number, unit): the rows of its findings table as HTML, by file and line."""
+def _finding_rows(findings: pl.DataFrame) -> pl.DataFrame:
+    """Per unit number: the rows of its findings table as HTML, by file and line."""
     line = pl.when(pl.col("line").fill_null(0) != 0).then(pl.col("line").cast(pl.String))
     row = pl.concat_str(
         pl.lit("<tr class='"), pl.col("severity"), pl.lit("' id='u"), pl.col("number").cast(pl.String),
@@ -160,7 +160,7 @@ def _finding_rows(findings: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame
         pl.lit("</td><td>"), _escaped(pl.col("message")), pl.lit("</td><td class='source'>"),
         _escaped(_filled("source_text")), pl.lit("</td></tr>"),
     )
-    return (findings.join(numbers, on="unit").sort("number", "source_file", "line", maintain_order=True)
+    return (findings.sort("number", "source_file", "line", maintain_order=True)
             .with_columns(html=row).group_by("number", maintain_order=True).agg(pl.col("html").str.join("")))
 
 

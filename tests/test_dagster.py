@@ -150,6 +150,7 @@ def test_a_sensor_tick_runs_no_empty_year_and_warns_of_a_year_outside_the_report
     expected = _requested(raw_files_sensor(build_sensor_context(resources={"paths": paths})))
     (raw_copy / "2025" / "银川").mkdir(parents=True)  # folders, no file yet
     (raw_copy / "1990").mkdir()
+    (raw_copy / "1980").mkdir()  # outside them too, and empty: nothing to warn of
     shutil.copy(next(p for p in (raw_copy / "2022").iterdir() if p.is_file()), raw_copy / "1990")
     assert _requested(raw_files_sensor(build_sensor_context(resources={"paths": paths}))) == expected
     warned = [line for line in capfd.readouterr().err.splitlines() if "outside the reporting years" in line]

@@ -8,6 +8,7 @@ from polars.testing import assert_frame_equal
 
 from checks.catalogue import CATALOGUE, compile_message
 from checks.engine import run_rules
+from checks import expr
 from checks.expr import as_lazy
 from conftest import PROJECT, RAW
 
@@ -41,12 +42,17 @@ def test_a_synthetic_warehouse_scanned_lazily(findings, tmp_path):
     assert dict(lazily["check_id"].value_counts().iter_rows()) == {check: 10 * n for check, n in per_rule.items()}
 
 
-def test_the_per_form_sums_are_made_once_and_each_rule_finds_alone_what_it_finds_among_all(tables):
+def test_the_per_form_sums_are_made_once_and_each_rule_finds_alone_what_it_finds_among_all(
+        tables, monkeypatch):
     """weights_sum_100, scores_sum_to_total and self_score_matches_total read the same per-form
     sums (Tables.scored_forms), made at the first rule's turn and kept for the others."""
+    made = []
+    scored_forms = expr._scored_forms
+    monkeypatch.setattr(expr, "_scored_forms", lambda t: made.append(t) or scored_forms(t))
     lazy = as_lazy(tables)
     assert "scored_forms" not in vars(lazy)
     together = run_rules(lazy)
+    assert len(made) == 1  # by run_rules' own tables, for the three rules
     assert lazy.scored_forms is lazy.scored_forms and "scored_forms" in vars(lazy)
     for rule in CATALOGUE:
         alone = run_rules(tables, rules=(rule,))
