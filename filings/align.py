@@ -33,15 +33,13 @@ QUALITATIVE_NATURE: Final = ("定性", "定量")  # 指标性质 cells that are 
 _OPERATORS: Final = ("=", "≥", "≤", ">", "<", ">=", "<=", *QUALITATIVE_NATURE)
 
 
-@lru_cache(maxsize=1 << 16)  # the same labels and values recur in every form of a template
 def _fit(kind: str, text: str, key: str, template: Template | None) -> float | None:
-    """How well a cell fits a column of `kind`; None where it cannot stand there."""
-    level1 = template is not None and template.level1(text) is not None
-    level2 = template is not None and template.level2(text) is not None
+    """How well a cell fits a column of `kind`; None where it cannot stand there. Asked once per text
+    and table (see _Table); what it reads of the text (numbers, measures, names) is memoised there."""
     if kind == "level1":  # a name that is both (满意度指标) is more likely the level-1 label
-        return 4.5 if level1 else None
+        return 4.5 if _is_level1(text, template) else None
     if kind == "level2":
-        return 4.0 if level2 else None
+        return 4.0 if _is_level2(text, template) else None
     if kind == "number":
         return 2.0 if is_number(text) else None
     if kind == "rate":
@@ -52,11 +50,11 @@ def _fit(kind: str, text: str, key: str, template: Template | None) -> float | N
     if kind == "name":
         if is_number(text):
             return None
-        if level1 or level2:
+        if _is_level1(text, template) or _is_level2(text, template):
             return 0.0
         return 3.0 if key.startswith(_INDICATOR_NAME_PREFIX) else 1.0
     if kind == "value":
-        if level1 or level2 or key.startswith(_INDICATOR_NAME_PREFIX):
+        if key.startswith(_INDICATOR_NAME_PREFIX) or _is_level1(text, template) or _is_level2(text, template):
             return None
         measure = parse_measure(text)
         if measure.kind in ("quantity", "period", "empty"):
@@ -69,6 +67,14 @@ def _fit(kind: str, text: str, key: str, template: Template | None) -> float | N
     if kind == "unit":
         return 1.0 if len(key) <= 6 and not any(ch.isdigit() for ch in key) and key not in _OPERATORS else None
     raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _is_level1(text: str, template: Template | None) -> bool:
+    return template is not None and template.level1(text) is not None
+
+
+def _is_level2(text: str, template: Template | None) -> bool:
+    return template is not None and template.level2(text) is not None
 
 
 SHIFTS: Final = (0, 1, -1, 2, -2)  # a whole row shifted by vanished merged cells
@@ -84,8 +90,8 @@ def align(row: Row, columns: list[Column], template: Template | None = None) -> 
     at the same positions) recur in every form of a template, so the assignment is cached by shape.
     """
     table = _table(tuple(column.kind for column in columns), template)
-    known = table.numbers.get
-    shape = tuple([n if (n := known(cell.text)) is not None else table.fit(cell) for cell in row.cells])
+    numbers = table.numbers  # looked up in place (a bound `get` is called as a Python object)
+    shape = tuple([n if (n := numbers.get(cell.text)) is not None else table.fit(cell) for cell in row.cells])
     key = (shape, tuple([cell.col for cell in row.cells]), tuple([column.col for column in columns]))
     taken = table.assignments.get(key)
     if taken is None:

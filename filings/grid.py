@@ -48,6 +48,11 @@ def row_of(line: int, values, where: str | None = None, uncertain: frozenset[int
     return _new(Row, (line, tuple(cells), where)) if cells else None
 
 
+def row_at(line: int, cells: tuple[Cell, ...]) -> Row:
+    """A row of `cells` (non-empty, as a Row holds them) at `line`, with no other position."""
+    return _new(Row, (line, cells, None))
+
+
 def _cell(col: int, raw: str) -> Cell | None:
     """The cell of `raw` in column `col`; None when it is blank once cleaned. Forms repeat their
     labels and figures in the same columns: each cell is made once, and found again by its text,

@@ -137,6 +137,7 @@ TEMPLATES: Final = (
         },
     ),
 )
+_UNTITLED: Final = tuple(t for t in TEMPLATES if not t.header_words)  # told apart by their level-1 names
 
 
 def choose_template(header: list[str], labels: list[str]) -> Template:
@@ -146,14 +147,23 @@ def choose_template(header: list[str], labels: list[str]) -> Template:
         if template.header_matches(header):
             return template
 
-    counts: dict[str, int] = {}  # a plain dict: Counter's methods are Python's, slow to call from compiled code
+    found: dict[str, int] = {}  # a plain dict: Counter's methods are Python's, slow to call from compiled code
     for label in labels:
-        counts[label] = counts.get(label, 0) + 1
-    found: dict[str, int] = {}
-    for label, n in counts.items():
-        key = name_key(label)
-        found[key] = found.get(key, 0) + n
-    return max((t for t in TEMPLATES if not t.header_words), key=lambda t: sum(found.get(k, 0) for k in t.level1_by_key))
+        key = _LEVEL1_KEYS.get(label)
+        if key is None:
+            key = remembered(_LEVEL1_KEYS, label, _level1_key(label), 1 << 14)
+        if key:
+            found[key] = found.get(key, 0) + 1
+    return max(_UNTITLED, key=lambda t: sum(found.get(k, 0) for k in t.level1_by_key))
+
+
+def _level1_key(label: str) -> str:
+    """The key of the level-1 name `label` stands for in a template told by its names; "" if none."""
+    key = name_key(label)
+    return key if any(key in t.level1_by_key for t in _UNTITLED) else ""
+
+
+_LEVEL1_KEYS: Final[dict[str, str]] = {}  # a table's cell text → _level1_key: every cell is counted
 
 
 # Header words → column role, per table. The first matching prefix wins, so order matters.

@@ -101,6 +101,23 @@ def test_spreadsheet_rows_keep_the_sheet_row_numbers():
     assert sorted(text["line"].to_list()) == sorted(sheet["line"].to_list())
 
 
+def test_a_text_line_met_again_reads_as_its_own_file_splits_it_at_its_own_number():
+    """Converter text reads each distinct line once and keeps its cells: a line met again, in the
+    same file or another, stands at its own number; a file with tabs splits it on tabs only, one
+    without on spaces, whichever file read it first."""
+    spaced = "项目名称 测试项目\n# 主管部门 测试局\n".encode()
+    tabbed = "项目名称 测试项目\t甲\n\n项目名称 测试项目\n# 主管部门 测试局\n".encode()
+
+    def rows(data):
+        return [(row.line, [(cell.col, cell.raw) for cell in row.cells]) for row in read_grid(data, ".txt")]
+
+    as_spaced = [(1, [(0, "项目名称"), (1, "测试项目")]), (2, [(0, "主管部门"), (1, "测试局")])]
+    assert rows(spaced) == as_spaced
+    assert rows(tabbed) == [(1, [(0, "项目名称 测试项目"), (1, "甲")]), (3, [(0, "项目名称 测试项目")]),
+                            (4, [(0, "主管部门 测试局")])]
+    assert rows(spaced) == as_spaced
+
+
 @pytest.mark.parametrize("name, reason", [
     ("scan.pdf", "PDF 没有文字层(扫描件),需要 OCR 识别后再报送"),
     ("encrypted.pdf", "PDF 已加密,需要密码才能读取"),

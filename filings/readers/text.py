@@ -9,8 +9,8 @@ import re
 from typing import Final
 
 from filings import interleaved
-from filings.grid import Row, UnreadableFiling, row_of
-from filings.text import clean
+from filings.grid import Cell, Row, UnreadableFiling, row_at, row_of
+from filings.text import clean, remembered
 from filings.fused import cut, fused
 from filings.reflow import Token, reflow
 
@@ -48,7 +48,14 @@ def read(data: bytes) -> list[Row]:
         if rebuilt is not None:
             return rebuilt
     rows: list[Row] = []
+    plain = _PLAIN_LINES[tabbed]
     for number, line in _joined_chunks(lines):
+        known = plain.get(line)
+        if known is not None:
+            if known:
+                rows.append(row_at(number, known))
+            continue
+        key = line
         if line.lstrip().startswith("#"):
             line = line.lstrip().lstrip("#")
         cells = _cells(line, tabbed)
@@ -59,8 +66,20 @@ def read(data: bytes) -> list[Row]:
             rebuilt = interleaved.rebuild(tokens) or reflow(tokens, blanks_kept=False)
         else:
             rebuilt = None
-        rows += rebuilt if rebuilt is not None else filter(None, [row_of(number, cells)])
+        if rebuilt is not None:
+            rows += rebuilt
+            continue
+        row = row_of(number, cells)
+        remembered(plain, key, row.cells if row else (), 1 << 15)
+        if row:
+            rows.append(row)
     return rows
+
+
+# A line read as one row of its cells → those cells, for text with tabs and without: forms repeat
+# their labels' and headings' lines (three lines in four of a province's tabbed text), each cut and
+# cleaned once. The same line is the same row wherever it stands; only its number differs.
+_PLAIN_LINES: Final[tuple[dict[str, tuple[Cell, ...]], dict[str, tuple[Cell, ...]]]] = ({}, {})
 
 
 def _rows_run_together(lines: list[str]) -> bool:
