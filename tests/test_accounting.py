@@ -240,6 +240,25 @@ def test_a_region_lists_exactly_its_files_of_the_year(tmp_path):
         assert files_in(2024, entries) == discover(tmp_path, 2024, region), region
 
 
+def test_a_local_year_is_listed_as_pathlib_walks_it(tmp_path):
+    """Local folders are listed with os.scandir: the files rglob finds, hidden ones left out, links
+    to files kept, links to folders below a region not followed (as rglob does not), in the same order."""
+    year = tmp_path / "2024"
+    for name in ("甲市/a.txt", "甲市/深/更深/b.txt", "甲市/.隐/c.txt", "甲市/.d.txt", "乙县/e.txt", "f.txt"):
+        (year / name).parent.mkdir(parents=True, exist_ok=True)
+        (year / name).write_text("x")
+    (year / "甲市" / "g.txt").symlink_to(year / "乙县" / "e.txt")
+    (year / "甲市" / "深" / "链").symlink_to(year / "乙县")
+    (year / "甲市" / "断.txt").symlink_to(tmp_path / "nowhere")
+    walked = sorted((p for p in year.rglob("*") if p.is_file()
+                     and not any(part.startswith(".") for part in p.relative_to(year).parts)),
+                    key=lambda p: p.relative_to(year).parts)
+    assert [(f.path, f.source_file) for f in discover(tmp_path, 2024)] == [
+        (p, p.relative_to(tmp_path).as_posix()) for p in walked]
+    assert [f.source_file for f in discover(tmp_path, 2024)] == [
+        "2024/f.txt", "2024/乙县/e.txt", "2024/甲市/a.txt", "2024/甲市/g.txt", "2024/甲市/深/更深/b.txt"]
+
+
 def test_files_outside_the_year_folders_are_found_and_years_need_a_visible_file(tmp_path):
     """unplaced() lists the files of raw/ that no year folder holds (and none that one holds), in a
     stable order; reporting_years() counts a year folder that holds at least one file that is not hidden."""
