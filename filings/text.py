@@ -22,6 +22,7 @@ _LATEX: Final = {
 }
 # Look-alike operators that NFKC leaves alone (full-width and box-drawing forms seen in filings).
 _OPERATORS: Final = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "=", "＝": "="})
+_LOOK_ALIKE: Final = re.compile("[≧≦═﹦＝]")
 _ASCII_ALNUM: Final = re.compile(r"[A-Za-z0-9]")
 _TO_SIMPLIFIED: Final = opencc.OpenCC("t2s")
 
@@ -57,10 +58,14 @@ def clean(text: str | None) -> str:
 
 
 def _clean(text: str) -> str:
-    s = _HTML_TAG.sub("", text)
-    for latex, plain in _LATEX.items():
-        s = s.replace(latex, plain)
-    s = simplified(unicodedata.normalize("NFKC", s).translate(_OPERATORS))
+    s = _HTML_TAG.sub("", text) if "<" in text else text
+    if "\\" in s or "$" in s:  # what every LaTeX form above has
+        for latex, plain in _LATEX.items():
+            s = s.replace(latex, plain)
+    s = unicodedata.normalize("NFKC", s)
+    if _LOOK_ALIKE.search(s):  # translate looks every character up: a search costs a fifth of it
+        s = s.translate(_OPERATORS)
+    s = simplified(s)
     for slip, right in _OCR_SLIPS.items():
         s = s.replace(slip, right)
     parts = s.split()

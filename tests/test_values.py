@@ -15,6 +15,9 @@ from filings.values import parse_measure, parse_number, parse_rate, title_year
     ("项目资金（万元）", "项目资金(万元)"),
     ("$ B-A \\leq 10$ , 得15分; $10 <  B-A \\leq 20$", "B-A≤10,得15分;10<B-A≤20"),
     ("≧95", "≥95"),
+    ("≦ 3 天", "≤3天"),
+    ("得分 ═ 权重 \\times 完成率", "得分=权重×完成率"),
+    ("满意度＞＝90%", "满意度>=90%"),
     ("Wi Fi 5 G", "Wi Fi 5 G"),
 ])
 def test_clean_undoes_converter_noise(raw, cleaned):
