@@ -66,7 +66,8 @@ def split_forms(rows: list[Row]) -> list[FormBlock]:
     """
     blocks: list[FormBlock] = []
     for row in rows:
-        match = TITLE.search(row.compact)
+        compact = row.compact
+        match = TITLE.search(compact) if "表" in compact else None  # every title ends in 表: a quick no
         current = blocks[-1] if blocks else None
         if match and (current is None or any(has_content(r) for r in current.rows)):
             blocks.append(FormBlock(kind_of(match.group()), _title_text(row, match.group()), [row]))
