@@ -70,7 +70,8 @@ def read(data: bytes) -> list[Row]:
             rows += rebuilt
             continue
         row = row_of(number, cells)
-        remembered(plain, key, row.cells if row else (), 1 << 15)
+        if len(key) <= _REMEMBERED_LINE:
+            remembered(plain, key, row.cells if row else (), 1 << 15)
         if row:
             rows.append(row)
     return rows
@@ -80,6 +81,7 @@ def read(data: bytes) -> list[Row]:
 # their labels' and headings' lines (three lines in four of a province's tabbed text), each cut and
 # cleaned once. The same line is the same row wherever it stands; only its number differs.
 _PLAIN_LINES: Final[tuple[dict[str, tuple[Cell, ...]], dict[str, tuple[Cell, ...]]]] = ({}, {})
+_REMEMBERED_LINE: Final = 1000  # characters: longer lines (a form run together) are not kept, nor met again
 
 
 def _rows_run_together(lines: list[str]) -> bool:
