@@ -295,8 +295,11 @@ def _name(cells: dict[str, Cell]) -> str | None:
     return None if name is None or _PLACEHOLDER_NAME.match(name.replace(" ", "")) else name
 
 
-def _uncertain(cells: dict) -> bool:
-    return any(cell.uncertain for cell in cells.values())
+def _uncertain(cells: dict[str, Cell]) -> bool:
+    for cell in cells.values():
+        if cell.uncertain:
+            return True
+    return False
 
 
 def _target_text(cells: dict) -> str | None:

@@ -66,14 +66,21 @@ def split_forms(rows: list[Row]) -> list[FormBlock]:
     """
     blocks: list[FormBlock] = []
     for row in rows:
-        compact = row.compact
-        match = TITLE.search(compact) if "表" in compact else None  # every title ends in 表: a quick no
+        match = TITLE.search(row.compact) if _names_a_table(row) else None
         current = blocks[-1] if blocks else None
         if match and (current is None or any(has_content(r) for r in current.rows)):
             blocks.append(FormBlock(kind_of(match.group()), _title_text(row, match.group()), [row]))
         elif current is not None:
             current.rows.append(row)
     return blocks
+
+
+def _names_a_table(row: Row) -> bool:
+    """Whether a cell holds 表, as every title does: a quick no for all other rows."""
+    for cell in row.cells:
+        if "表" in cell.key:
+            return True
+    return False
 
 
 def _title_text(row: Row, keyword: str) -> str:
