@@ -302,7 +302,7 @@ def _uncertain(cells: dict[str, Cell]) -> bool:
     return False
 
 
-def _target_text(cells: dict) -> str | None:
+def _target_text(cells: dict[str, Cell]) -> str | None:
     """The target as written; where it is split into 指标性质 / 指标值 / 度量单位 (`≥`, `95`, `%`),
     the three cells joined (a 定性 nature is no operator)."""
     parts = [cells[role].raw for role in ("operator", "target", "unit") if role in cells]

@@ -17,6 +17,7 @@ from checks.engine import run_rules
 from conftest import RAW
 from filings.parse import parse_filing
 from filings.readers import read_grid
+from filings.readers import text as text_reader
 from filings.tables import to_tables
 from filings.text import clean
 
@@ -116,6 +117,16 @@ def test_a_text_line_met_again_reads_as_its_own_file_splits_it_at_its_own_number
     assert rows(tabbed) == [(1, [(0, "项目名称 测试项目"), (1, "甲")]), (3, [(0, "项目名称 测试项目")]),
                             (4, [(0, "主管部门 测试局")])]
     assert rows(spaced) == as_spaced
+
+
+def test_only_short_text_lines_are_kept_to_be_met_again():
+    """The memo of lines read holds lines of up to _REMEMBERED_LINE characters: a file of long
+    distinct lines (a form run together, or a hostile file) would otherwise fill it with megabytes."""
+    short, long = "项目名称\t甲项目", "\t".join(["测试指标一二三"] * 200)
+    assert len(short) <= text_reader._REMEMBERED_LINE < len(long)
+    read_grid(f"{short}\n{long}\n".encode(), ".txt")
+    assert short in text_reader._PLAIN_LINES[True] and long not in text_reader._PLAIN_LINES[True]
+    assert [len(row.cells) for row in read_grid(f"{long}\n{short}\n".encode(), ".txt")] == [200, 2]
 
 
 @pytest.mark.parametrize("name, reason", [
