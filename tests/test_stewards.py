@@ -106,6 +106,28 @@ def test_workbook_has_a_sheet_per_unit_with_its_findings(review, tmp_path):
     assert summary[0][:4] == ("中卫市公安局", 7, 6, 7)
 
 
+def test_the_workbook_lists_each_units_findings_as_the_report_does(review, tmp_path):
+    """By file and line, findings on one line in the order of check_results."""
+    book = openpyxl.load_workbook(workbook.write(review, tmp_path))
+    for unit in review.units():
+        mine = review.findings.with_row_index().filter(pl.col("unit") == unit)
+        expected = sorted(mine.iter_rows(named=True), key=lambda f: (f["source_file"], f["line"] or 0, f["index"]))
+        rows = list(book[unit].iter_rows(min_row=2, values_only=True))
+        assert [(r[3], r[4], r[5], r[8]) for r in rows] == [
+            (f["source_file"], f["line"], f["field"], f["message"]) for f in expected]
+
+
+def test_the_workbook_neutralises_each_text_cell_as_neutralise_does():
+    values = ["=1+1", "+86 123", "-5", "@SUM(A1)", "\t甲", "\r乙", "协勤经费", "a=b", " =1", None]
+    texts = {name: values for name in ("project_name", "source_file", "field", "expected", "actual", "message",
+                                       "source_text")}
+    findings = pl.DataFrame({"unit": "单位", "severity": "error", "check_id": "weights_sum_100",
+                             "line": range(len(values)), **texts})
+    rows = workbook._finding_rows(findings).sort("line")  # rows come by file: their texts here
+    for name in texts:
+        assert rows[name].to_list() == [neutralise(v) for v in values], name
+
+
 def test_workbook_reads_the_same_built_in_memory_or_row_by_row_on_disk(review, tmp_path, monkeypatch):
     def cells(folder):
         book = openpyxl.load_workbook(workbook.write(review, folder))
