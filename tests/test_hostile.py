@@ -79,6 +79,42 @@ def test_bad_file_is_quarantined_with_its_reason(name):
     assert schema_failures(to_tables([filing])) == {}
 
 
+_W = '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+_BODY = "<w:body><w:p><w:r><w:t>&l9;</w:t></w:r></w:p></w:body></w:document>"
+_DECLARED = f'<!DOCTYPE d [{LAUGHS}]>'
+
+
+def _docx_with_document(document: bytes) -> bytes:
+    """The sample Word document with `document` as its word/document.xml."""
+    original = zipfile.ZipFile(io.BytesIO(_fixture(".docx")))
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in original.infolist():
+            archive.writestr(item, document if item.filename == "word/document.xml" else original.read(item))
+    return packed.getvalue()
+
+
+@pytest.mark.parametrize("document", [
+    f'<?xml version="1.0"?>{_DECLARED}{_W}{_BODY}'.encode(),
+    f'<?xml version="1.0"?><!-- {"注释" * 3000} -->{_DECLARED}{_W}{_BODY}'.encode(),  # beyond the head read first
+    f'<?xml version="1.0"?><?pi <w:document ?>{_DECLARED}{_W}{_BODY}'.encode(),  # a tag-like text before it
+    f'\ufeff<?xml version="1.0" encoding="UTF-16"?>{_DECLARED}{_W}{_BODY}'.encode("utf-16-le"),
+], ids=["after the declaration", "after a long comment", "after a processing instruction", "utf-16"])
+def test_a_document_type_in_the_prolog_of_a_member_is_refused(document):
+    filing = parse_filing(_docx_with_document(document), "2024/bomb.docx", 2024)
+    assert (filing.status, filing.reason_code, filing.error) == (
+        "quarantined", "xml_entities", f"word/document.xml {ENTITIES}")
+
+
+def test_a_document_type_after_the_root_element_declares_nothing_and_the_xml_is_damaged():
+    """Only the prolog can declare a document type, so a member that opens as office XML is not
+    searched further; past the root element's tag the declaration is no XML: refused as damage,
+    its entities never expanded."""
+    filing = parse_filing(_docx_with_document(f'<?xml version="1.0"?>{_W}{_DECLARED}{_BODY}'.encode()),
+                          "2024/late.docx", 2024)
+    assert (filing.status, filing.reason_code) == ("quarantined", "damaged")
+
+
 def test_the_run_goes_on_with_the_other_files(raw_copy, tmp_path):
     """Every bad file above beside the two samples in one real run: all quarantined with their
     reason, the samples published as on their own."""

@@ -16,6 +16,9 @@ MAX_LINE = 1024 * 1024  # a text line: a whole form on one line is a few KB
 MAX_INFLATED = 200 * 1024 * 1024
 MAX_RATIO = 200
 
+# An optional byte-order mark, the XML declaration, white space, then the root element's tag.
+_PLAIN_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[^<>]*\?>)?[ \t\r\n]*<[A-Za-z_]")
+_HEAD = 4096  # bytes of a member read first, for its prolog
 _DTD = [b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be")]
 _KINDS = {".pdf": "PDF 文件", ".xlsx": "Excel 工作簿(.xlsx)", ".docx": "Word 文档(.docx)",
           ".ods": "OpenDocument 表格(.ods)", "ole": "旧版 Office 文件(.xls/.doc)或加密的 Office 文件"}
@@ -110,11 +113,18 @@ def html_declares_entities(text: str) -> bool:
 
 
 def _declares_doctype(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
-    tail = b""
+    """Whether the member declares a document type anywhere. A document type stands in an XML
+    document's prolog, before its root element: a member that opens as office XML does (see
+    _PLAIN_PROLOG) declares none, and is not inflated further (an office file's styles are most of
+    its bytes). Any other member is searched whole."""
     with archive.open(member) as stream:
-        while chunk := stream.read(1024 * 1024):
+        chunk, tail = stream.read(_HEAD), b""
+        if _PLAIN_PROLOG.match(chunk):
+            return False
+        while chunk:
             window = tail + chunk
             if any(pattern in window for pattern in _DTD):
                 return True
             tail = window[-32:]
+            chunk = stream.read(1024 * 1024)
     return False
