@@ -221,11 +221,13 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, 
     last_col = len(roles) if blanks_kept or not filled_cols else (number_cols or filled_cols)[-1]
     rows: list[Row | None] = [header]
     current: list[Token] = []
+    ranks: list[int] = []  # of current's tokens, each as it was added (see _rank)
 
     def flush() -> None:
         if current:
-            rows.append(_placed(current, template, name_col, None if blanks_kept else last_col))
+            rows.append(_placed(current, _leading_labels(ranks), name_col, None if blanks_kept else last_col))
             current.clear()
+            ranks.clear()
 
     while at < len(tokens):
         token = tokens[at]
@@ -239,13 +241,16 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, 
             at += 2  # 其他需要说明事项 | 无: a remark and its text, no indicator
             continue
         rank = _rank(token, template, current)
-        if rank and current and (_rank(current[-1], template, current[:-1]) or 3) >= rank:
+        if rank and current and (ranks[-1] or 3) >= rank:
             flush()  # a label after a name, or after a label of its own level or below
         current.append(token)
-        if not rank and _filled(current, template, name_col) >= last_col:
+        ranks.append(rank)
+        # The column of the cell just added, the name standing in the 三级 column.
+        if not rank and name_col + len(current) - _leading_labels(ranks) - 1 >= last_col:
             if not blanks_kept and last_col < len(roles) and _reason_at(tokens, at + 1, template):
                 at += 1  # a reason written after the score (因工作原因,…): the row's last cell
                 current.append(tokens[at])
+                ranks.append(0)  # after the name: not among the labels that lead the row
             flush()
         at += 1
     flush()
@@ -310,10 +315,6 @@ def _split_fused_rows(tokens: list[Token], roles: list[str], template: Template)
     return out
 
 
-def _is_label(token: Token, template: Template) -> bool:
-    return bool(token.key) and (template.level1(token.text) is not None or template.level2(token.text) is not None)
-
-
 def _rank(token: Token, template: Template, before: list[Token]) -> int:
     """1 for a 一级 label, 2 for a 二级 label, 0 for any other cell; a name that is both
     (满意度指标) is 二级 right after a 一级 label."""
@@ -325,17 +326,15 @@ def _rank(token: Token, template: Template, before: list[Token]) -> int:
     return 1 if level1 else 2 if level2 else 0
 
 
-def _filled(row: list[Token], template: Template, name_col: int) -> int:
-    """The column the last cell of `row` stands in, the name standing in the 三级 column."""
-    labels = next((i for i, t in enumerate(row) if not _is_label(t, template)), len(row))
-    return name_col + len(row) - labels - 1
+def _leading_labels(ranks: list[int]) -> int:
+    """How many 一级/二级 labels a row starts with, by its tokens' ranks."""
+    return ranks.index(0) if 0 in ranks else len(ranks)
 
 
-def _placed(row: list[Token], template: Template, name_col: int, score_col: int | None) -> Row | None:
-    """Cells placed around the name: labels before it, values after it, in their columns. A
-    short row ending in a figure where empty cells were dropped (a qualitative target without
-    指标性质 and 度量单位) ends in `score_col`: its figures are its weight and score."""
-    labels = next((i for i, t in enumerate(row) if not _is_label(t, template)), len(row))
+def _placed(row: list[Token], labels: int, name_col: int, score_col: int | None) -> Row | None:
+    """Cells placed around the name: the row's `labels` before it, values after it, in their
+    columns. A short row ending in a figure where empty cells were dropped (a qualitative target
+    without 指标性质 and 度量单位) ends in `score_col`: its figures are its weight and score."""
     cols = [name_col - labels + i for i in range(len(row))]
     if score_col is not None and cols[-1] < score_col and is_number(row[-1].key):
         cols = cols[:labels + 1] + [score_col - len(row) + 1 + i for i in range(labels + 1, len(row))]

@@ -65,9 +65,10 @@ def _clean(text: str) -> str:
     s = unicodedata.normalize("NFKC", s)
     if _LOOK_ALIKE.search(s):  # translate looks every character up: a search costs a fifth of it
         s = s.translate(_OPERATORS)
-    s = simplified(s)
-    for slip, right in _OCR_SLIPS.items():
-        s = s.replace(slip, right)
+    if not s.isascii():  # neither changes ASCII text (a fifth of new texts: figures, codes)
+        s = simplified(s)
+        for slip, right in _OCR_SLIPS.items():
+            s = s.replace(slip, right)
     parts = s.split()
     if not parts:
         return ""
