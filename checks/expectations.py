@@ -57,7 +57,13 @@ def expectations(table: str) -> list:
     """The GX expectations of one published table, from its Pandera schema."""
     import great_expectations.expectations as gxe
 
-    from checks.table_expectations import ExpectTableColumnsToBeOfTypes, ExpectTableColumnsToNotBeNull
+    from checks.table_expectations import (
+        ExpectTableColumnsToBeBetween,
+        ExpectTableColumnsToBeInSets,
+        ExpectTableColumnsToBeOfTypes,
+        ExpectTableColumnsToNotBeNull,
+        ExpectTableKeysToBeUnique,
+    )
 
     specs = TABLES[table].to_schema().columns
     found = [gxe.ExpectTableColumnsToMatchSet(column_set=columns(table), exact_match=True),
@@ -66,20 +72,18 @@ def expectations(table: str) -> list:
     required = [name for name in columns(table) if not specs[name].nullable]
     if required:
         found.append(ExpectTableColumnsToNotBeNull(column_list=required))
-    for name in columns(table):
-        spec = specs[name]
-        if spec.unique:
-            found.append(gxe.ExpectColumnValuesToBeUnique(column=name))
-        for check in spec.checks:
-            if check.name == "isin":
-                found.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=check.statistics["allowed_values"]))
-            elif check.name == "greater_than_or_equal_to":
-                found.append(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=check.statistics["min_value"]))
-    if "reporting_year" in specs:
-        found.append(gxe.ExpectColumnValuesToBeBetween(column="reporting_year", min_value=FIRST_YEAR,
-                                                       max_value=LAST_YEAR))
-    if table in _KEYS:
-        found.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=_KEYS[table]))
+    value_sets = {name: check.statistics["allowed_values"] for name in columns(table)
+                  for check in specs[name].checks if check.name == "isin"}
+    if value_sets:
+        found.append(ExpectTableColumnsToBeInSets(value_sets=value_sets))
+    ranges = {name: [check.statistics["min_value"], None] for name in columns(table)
+              for check in specs[name].checks if check.name == "greater_than_or_equal_to"}
+    if "reporting_year" in specs:  # a year any filing can be of
+        ranges["reporting_year"] = [FIRST_YEAR, LAST_YEAR]
+    if ranges:
+        found.append(ExpectTableColumnsToBeBetween(ranges=ranges))
+    if _keys(table):
+        found.append(ExpectTableKeysToBeUnique(keys=_keys(table)))
     return found
 
 
@@ -188,16 +192,19 @@ def _drop_batches(source) -> None:
     pyarrow.default_memory_pool().release_unused()  # the strings' pages, kept by Arrow's allocator
 
 
-def _repeated_keys(frame: pl.LazyFrame, table: str) -> list[dict]:
-    """The table's keys (unique columns, and the compound key) that more than one row holds."""
+def _keys(table: str) -> list[list[str]]:
+    """The table's keys: its unique columns (one a key) and its compound key."""
     specs = TABLES[table].to_schema().columns
-    keys = [[name] for name in columns(table) if specs[name].unique] + ([_KEYS[table]] if table in _KEYS else [])
+    return [[name] for name in columns(table) if specs[name].unique] + ([_KEYS[table]] if table in _KEYS else [])
+
+
+def _repeated_keys(frame: pl.LazyFrame, table: str) -> list[dict]:
+    """The table's keys that more than one row holds, across all its slices."""
     failed = []
-    for key in keys:
+    for key in _keys(table):
         repeated = _rows_sharing(frame, key)
         if repeated:
-            failed.append({"expectation": "expect_column_values_to_be_unique" if len(key) == 1
-                           else "expect_compound_columns_to_be_unique", "column": key[0] if len(key) == 1 else "",
+            failed.append({"expectation": "expect_table_keys_to_be_unique", "column": ", ".join(key),
                            "detail": f"{repeated} rows share their {', '.join(key)} with another row of the table"})
     return failed
 

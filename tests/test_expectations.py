@@ -12,12 +12,18 @@ from filings.warehouse import publish
 
 
 def test_suites_follow_the_pandera_contract():
-    types = {e.expectation_type for e in expectations("indicators")}
-    assert {"expect_table_columns_to_match_set", "expect_table_columns_to_be_of_types",
-            "expect_table_columns_to_not_be_null", "expect_column_values_to_be_in_set",
-            "expect_column_values_to_be_between", "expect_compound_columns_to_be_unique"} <= types
-    unique = [e.column for e in expectations("forms") if e.expectation_type == "expect_column_values_to_be_unique"]
-    assert unique == ["form_id"]
+    types = [e.expectation_type for e in expectations("indicators")]
+    assert types == ["expect_table_columns_to_match_set", "expect_table_columns_to_be_of_types",
+                     "expect_table_columns_to_not_be_null", "expect_table_columns_to_be_in_sets",
+                     "expect_table_columns_to_be_between", "expect_table_keys_to_be_unique"]
+    [keys] = [e.keys for e in expectations("forms") if e.expectation_type == "expect_table_keys_to_be_unique"]
+    assert keys == [["form_id"]]
+    [keys] = [e.keys for e in expectations("indicators") if e.expectation_type == "expect_table_keys_to_be_unique"]
+    assert keys == [["form_id", "row_index"]]
+    [sets] = [e.value_sets for e in expectations("forms") if e.expectation_type == "expect_table_columns_to_be_in_sets"]
+    assert sets == {"form_type": ["project", "department", "summary"]}
+    [ranges] = [e.ranges for e in expectations("forms") if e.expectation_type == "expect_table_columns_to_be_between"]
+    assert ranges["line_start"] == [1, None] and ranges["reporting_year"] == [2000, 2100]
     [typed] = [e for e in expectations("filings") if e.expectation_type == "expect_table_columns_to_be_of_types"]
     assert list(typed.column_types) == columns("filings")
     assert (typed.column_types["bytes"], typed.column_types["status"]) == ("int64", "str")
@@ -59,10 +65,67 @@ def test_bad_published_data_fails_with_the_expectation_and_column_named(tmp_path
     indicators = pl.concat([tables["indicators"], tables["indicators"].head(1)])  # a duplicate key
     result = validate_published({"forms": forms, "indicators": indicators}, 2024, tmp_path / "gx")
     failed_forms = {(f["expectation"], f["column"]) for f in result["forms"].failed}
-    assert failed_forms == {("expect_column_values_to_be_in_set", "form_type"),
-                            ("expect_column_values_to_be_between", "line_start")}
-    assert [f["expectation"] for f in result["indicators"].failed] == ["expect_compound_columns_to_be_unique"]
+    assert failed_forms == {("expect_table_columns_to_be_in_sets", "form_type"),
+                            ("expect_table_columns_to_be_between", "line_start")}
+    in_set = next(f for f in result["forms"].failed if f["column"] == "form_type")
+    assert in_set["detail"] == f"{tables['forms']['ordinal'].eq(0).sum()} rows, e.g. ['memo', 'memo', 'memo']"
+    assert [(f["expectation"], f["column"]) for f in result["indicators"].failed] == [
+        ("expect_table_keys_to_be_unique", "form_id, row_index")]
+    repeated = tables["indicators"].row(0, named=True)
+    assert result["indicators"].failed[0]["detail"] == "2 rows, e.g. " + str(
+        [{"form_id": repeated["form_id"], "row_index": repeated["row_index"]}] * 2)
     assert not result["forms"].success and set(TABLES) >= set(result)
+
+
+def test_the_table_wide_expectations_find_the_rows_gxs_own_per_column_ones_find(tables):
+    """Sets, ranges and keys judged at once, as GX's own expectations judge one column or key each:
+    the same columns fail with the same numbers of rows, nulls passing both."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    from checks.expectations import _to_pandas
+    from checks.table_expectations import (
+        ExpectTableColumnsToBeBetween,
+        ExpectTableColumnsToBeInSets,
+        ExpectTableKeysToBeUnique,
+    )
+
+    first, second = pl.col("ordinal") == 0, pl.col("ordinal") == 1
+    forms = pl.concat([tables["forms"], tables["forms"].head(2)]).with_columns(  # two form ids twice
+        form_type=pl.when(first).then(pl.lit("memo")).when(second).then(None).otherwise(pl.col("form_type")),
+        line_start=pl.when(second).then(pl.lit(0, pl.Int64)).otherwise(pl.col("line_start")),
+        reporting_year=pl.when(first).then(pl.lit(2101, pl.Int64)).when(second).then(pl.lit(2100, pl.Int64))
+        .otherwise(pl.col("reporting_year")),  # the bounds are within the range
+        title_year=pl.when(first).then(None).otherwise(pl.col("title_year")))
+    ranges = {"line_start": [1, None], "reporting_year": [2000, 2100], "title_year": [2000, 2100]}
+    combined = [ExpectTableColumnsToBeInSets(value_sets={"form_type": ["project", "department", "summary"]}),
+                ExpectTableColumnsToBeBetween(ranges=ranges),
+                ExpectTableKeysToBeUnique(keys=[["form_id"], ["source_file", "ordinal"]])]
+    own = [gxe.ExpectColumnValuesToBeInSet(column="form_type", value_set=["project", "department", "summary"]),
+           *(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=low, max_value=high)
+             for name, (low, high) in ranges.items()),
+           gxe.ExpectColumnValuesToBeUnique(column="form_id"),
+           gxe.ExpectCompoundColumnsToBeUnique(column_list=["source_file", "ordinal"])]
+    context = gx.get_context(mode="ephemeral")
+    batch = context.data_sources.add_pandas("p").add_dataframe_asset("forms").add_batch_definition_whole_dataframe("b")
+
+    def run(made):
+        suite = context.suites.add(gx.ExpectationSuite(name=f"s{len(context.suites.all())}", expectations=made))
+        return batch.get_batch(batch_parameters={"dataframe": _to_pandas(forms)}).validate(suite).results
+
+    found = {name: int(detail.split(" rows")[0]) for r in run(combined) for name, detail in r.result["observed_value"].items()}
+    expected = {r.expectation_config.kwargs.get("column") or ", ".join(r.expectation_config.kwargs["column_list"]):
+                r.result["unexpected_count"] for r in run(own) if not r.success}
+    assert found == expected
+    assert set(found) == {"form_type", "line_start", "reporting_year", "form_id", "source_file, ordinal"}
+
+
+def test_a_range_over_text_says_so_instead_of_failing_the_validation(tmp_path, tables):
+    forms = tables["forms"].with_columns(line_start=pl.col("line_start").cast(pl.String))
+    result = validate_published({"forms": forms}, 2024, tmp_path / "gx")["forms"]
+    failed = {(f["expectation"], f["column"]): f["detail"] for f in result.failed}
+    assert failed[("expect_table_columns_to_be_between", "line_start")] == "values of type str cannot be compared"
+    assert failed[("expect_table_columns_to_be_of_types", "line_start")] == "str, not int64"
 
 
 def test_a_table_longer_than_a_slice_is_validated_slice_by_slice_and_its_keys_whole(tmp_path, tables, monkeypatch):
@@ -76,7 +139,7 @@ def test_a_table_longer_than_a_slice_is_validated_slice_by_slice_and_its_keys_wh
     repeated = pl.concat([indicators, indicators.head(1)])  # the first row again, in the last slice
     bad = validate_published({"indicators": repeated}, 2024, tmp_path / "gx")["indicators"]
     assert [(f["expectation"], f["detail"]) for f in bad.failed] == [
-        ("expect_compound_columns_to_be_unique", "2 rows share their form_id, row_index with another row of the table")]
+        ("expect_table_keys_to_be_unique", "2 rows share their form_id, row_index with another row of the table")]
 
 
 def test_no_slice_handed_to_gx_outlives_the_validation(tmp_path, tables, monkeypatch):
@@ -124,7 +187,7 @@ def test_nulls_wrong_types_and_years_out_of_range_fail_the_suite(tmp_path, table
     failed = {(f["expectation"], f["column"]) for f in result.failed}
     assert failed == {("expect_table_columns_to_not_be_null", "form_id"),
                       ("expect_table_columns_to_not_be_null", "line_end"),
-                      ("expect_column_values_to_be_between", "reporting_year"),
+                      ("expect_table_columns_to_be_between", "reporting_year"),
                       ("expect_table_columns_to_be_of_types", "title_year"),
                       ("expect_table_columns_to_be_of_types", "complete")}
     between = next(f for f in result.failed if f["column"] == "reporting_year")
@@ -143,7 +206,7 @@ def test_a_stored_suite_is_remade_when_its_expectations_change(tmp_path, tables,
     monkeypatch.setattr("checks.expectations.FIRST_YEAR", 2030)  # the contract as a later version derives it
     result = validate_published(frames, 2024, tmp_path / "gx")["filings"]
     assert [(f["expectation"], f["column"]) for f in result.failed] == [
-        ("expect_column_values_to_be_between", "reporting_year")]
+        ("expect_table_columns_to_be_between", "reporting_year")]
 
 
 def test_validations_of_two_partitions_take_turns_in_the_gx_project(tmp_path, monkeypatch):
