@@ -63,21 +63,25 @@ def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, int
     return todo, skipped
 
 
-def run_partition(year: int, region: str, batch_files: int | None = None, workers: int | None = None) -> PartitionRun:
-    """Materialise one partition with the instance of DAGSTER_HOME, `batch_files` files at a time
-    parsed by `workers` processes (by default the parsed_filings op's: 500, one a core). The region
-    must have been added to the instance's dynamic partitions."""
+def run_partition(year: int, region: str, batch_files: int | None = None, workers: int | None = None,
+                  instance=None) -> PartitionRun:
+    """Materialise one partition with `instance`, by default the instance of DAGSTER_HOME made for
+    this run alone (and disposed after: its event log's files closed, pipelines/event_log.py),
+    `batch_files` files at a time parsed by `workers` processes (by default the parsed_filings
+    op's: 500, one a core). The region must have been added to the instance's dynamic partitions."""
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
     from pipelines.partitions import partition_key
 
+    if instance is None:
+        with DagsterInstance.get() as instance:
+            return run_partition(year, region, batch_files, workers, instance)
     parse = {key: value for key, value in (("batch_files", batch_files), ("workers", workers)) if value}
     started = time.perf_counter()
-    with DagsterInstance.get() as instance:  # disposed after: its event log's files closed (pipelines/event_log.py)
-        result = defs.resolve_job_def("jixiao_year").execute_in_process(
-            partition_key=partition_key(year, region), instance=instance, raise_on_error=False,
-            run_config={**QUIET, "ops": {"parsed_filings": {"config": parse}}})
+    result = defs.resolve_job_def("jixiao_year").execute_in_process(
+        partition_key=partition_key(year, region), instance=instance, raise_on_error=False,
+        run_config={**QUIET, "ops": {"parsed_filings": {"config": parse}}})
     if not result.success:
         return PartitionRun(False, result.run_id)
     metadata = {key: value.value for key, value in result.asset_materializations_for_node("parsed_filings")[0]
@@ -125,15 +129,19 @@ def run_order(partitions: dict[Partition, int | None], processes: int) -> tuple[
 
 def _one_after_another(partitions: list[Partition], batch_files: int | None, workers: int | None,
                        started: Callable[[int, str], object]) -> Iterator[tuple[int, str, PartitionRun]]:
+    from dagster import DagsterInstance
+
     from pipelines.parse_ahead import parsing_ahead
 
     if not partitions:
         return
-    with parsing_ahead(partitions, batch_files, workers) as ahead:
+    # One instance for all the runs (made and checked against its stores' revisions in a third of
+    # a second); its event log keeps the latest runs' files open, no more (pipelines/event_log.py).
+    with DagsterInstance.get() as instance, parsing_ahead(partitions, batch_files, workers) as ahead:
         for year, region in partitions:
             started(year, region)
             try:
-                yield year, region, run_partition(year, region, batch_files, workers)
+                yield year, region, run_partition(year, region, batch_files, workers, instance)
             finally:
                 ahead.finished((year, region))
 

@@ -60,14 +60,20 @@ def _nothing_staged(warehouse) -> bool:
     return not [f for f in (warehouse / STAGING).rglob("*") if f.is_file()]
 
 
-def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year_of_regions, tmp_path):
+def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year_of_regions, tmp_path, monkeypatch):
     raw, warehouse = year_of_regions
     regions = _partitions(2022)
+    made = []  # the instances made for the runs: one, made once for them all (a third of a second each)
+    get = DagsterInstance.get
+    monkeypatch.setattr(DagsterInstance, "get", staticmethod(lambda: made.append(1) or get()))
     runs = run_partitions(dict.fromkeys((2022, region) for region in regions))
     outcomes = {region: outcome for _, region, outcome in runs}
-    assert sorted(outcomes) == sorted(REGIONS)
+    assert sorted(outcomes) == sorted(REGIONS) and len(made) == 1
     assert all(outcome.success and outcome.metadata["parsed_ahead"] for outcome in outcomes.values())
     assert _nothing_staged(warehouse)
+    with DagsterInstance.get() as instance:  # every run in the one instance the runs shared
+        assert {instance.get_run_by_id(o.run_id).tags["dagster/partition"] for o in outcomes.values()} == {
+            partition_key(2022, region) for region in REGIONS}
     for outcome in outcomes.values():  # what the benchmark reads of each run: the report's seconds, and its own
         assert outcome.metadata["seconds_report"] > 0 and 0 < untimed(outcome.metadata) < outcome.metadata["run_seconds"]
 
