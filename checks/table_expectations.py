@@ -9,9 +9,9 @@ checks.expectations when GX is (GX registers these classes as they are defined, 
 before it reads a stored suite that names them)."""
 
 import math
+from abc import abstractmethod
 
 import numpy as np
-import pandas as pd
 from great_expectations.core.metric_domain_types import MetricDomainTypes
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.core.expect_column_values_to_be_of_type import native_type_type_map
@@ -95,9 +95,8 @@ class TableColumnValuesOutsideSets(TableMetricProvider):
 
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, metrics, runtime_configuration):
-        frame, _, _ = execution_engine.get_compute_domain(metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE)
-        return {name: problem for name, allowed in metric_value_kwargs["value_sets"].items()
-                if (problem := _unexpected(frame, name, lambda values: values[~values.isin(allowed)]))}
+        return _outside(execution_engine, metric_domain_kwargs, metric_value_kwargs["value_sets"],
+                        lambda values, allowed: ~values.isin(allowed))
 
 
 class TableColumnValuesOutsideRanges(TableMetricProvider):
@@ -108,10 +107,8 @@ class TableColumnValuesOutsideRanges(TableMetricProvider):
 
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, metrics, runtime_configuration):
-        frame, _, _ = execution_engine.get_compute_domain(metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE)
-        return {name: problem for name, (low, high) in metric_value_kwargs["ranges"].items()
-                if (problem := _unexpected(frame, name, lambda values: values[
-                    (values < (-math.inf if low is None else low)) | (values > (math.inf if high is None else high))]))}
+        return _outside(execution_engine, metric_domain_kwargs, metric_value_kwargs["ranges"], lambda values, bounds: (
+            values < (-math.inf if bounds[0] is None else bounds[0])) | (values > (math.inf if bounds[1] is None else bounds[1])))
 
 
 class TableRepeatedKeys(TableMetricProvider):
@@ -137,17 +134,25 @@ class TableRepeatedKeys(TableMetricProvider):
         return found
 
 
-def _unexpected(frame: pd.DataFrame, name: str, outside) -> str | None:
-    """What is wrong with column `name`: `missing`, its non-null values that `outside` keeps
-    (`3 rows, e.g. [0, 0, 0]`), or values that cannot be compared; None when nothing is."""
-    if name not in frame.columns:
-        return "missing"
-    values = frame[name].dropna()
-    try:
-        found = outside(values)
-    except (TypeError, NotImplementedError):  # strings against a number's bounds (its type fails too)
-        return f"values of type {values.dtype} cannot be compared"
-    return _rows(len(found), found.head(3).tolist()) if len(found) else None
+def _outside(execution_engine, domain: dict, allowed: dict, outside) -> dict[str, str]:
+    """Column → what is wrong with it, for each column of `allowed` (name → what its values may be):
+    `missing`, its non-null values for which `outside(values, allowed[name])` holds (`3 rows, e.g.
+    [0, 0, 0]`), or values that cannot be compared."""
+    frame, _, _ = execution_engine.get_compute_domain(domain, domain_type=MetricDomainTypes.TABLE)
+    wrong = {}
+    for name, spec in allowed.items():
+        if name not in frame.columns:
+            wrong[name] = "missing"
+            continue
+        values = frame[name].dropna()
+        try:
+            found = values[outside(values, spec)]
+        except (TypeError, NotImplementedError):  # strings against a number's bounds (its type fails too)
+            wrong[name] = f"values of type {values.dtype} cannot be compared"
+            continue
+        if len(found):
+            wrong[name] = _rows(len(found), found.head(3).tolist())
+    return wrong
 
 
 def _rows(count: int, first: list) -> str:
@@ -156,11 +161,22 @@ def _rows(count: int, first: list) -> str:
 
 
 class _PerColumn(BatchExpectation):
-    """An expectation met when its metric finds nothing wrong with any column (or key)."""
+    """An expectation met when its metric (its only one) finds nothing wrong with any column or key
+    of its argument (its only field)."""
+
+    @classmethod
+    @abstractmethod
+    def _wording(cls, argument) -> str:
+        """The expectation in words, for Data Docs."""
 
     def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
         wrong = metrics[self.metric_dependencies[0]]
         return {"success": not wrong, "result": {"observed_value": wrong or "none"}}
+
+    @classmethod
+    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
+    def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):
+        return _sentence(cls._wording(configuration.kwargs[cls.args_keys[0]]) if configuration is not None else "")
 
 
 class ExpectTableColumnsToBeInSets(_PerColumn):
@@ -169,15 +185,12 @@ class ExpectTableColumnsToBeInSets(_PerColumn):
     value_sets: dict[str, list]
 
     metric_dependencies = ("table.column_values_outside_sets",)
-    success_keys = ("value_sets",)
-    args_keys = ("value_sets",)
+    success_keys = args_keys = ("value_sets",)
 
     @classmethod
-    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
-    def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):
-        sets = configuration.kwargs["value_sets"] if configuration is not None else {}
-        return _sentence("values must be one of: " + "; ".join(
-            f"{name} {', '.join(map(str, allowed))}" for name, allowed in sets.items()))
+    def _wording(cls, argument) -> str:
+        return "values must be one of: " + "; ".join(f"{name} {', '.join(map(str, allowed))}"
+                                                     for name, allowed in argument.items())
 
 
 class ExpectTableColumnsToBeBetween(_PerColumn):
@@ -187,19 +200,13 @@ class ExpectTableColumnsToBeBetween(_PerColumn):
     ranges: dict[str, list]
 
     metric_dependencies = ("table.column_values_outside_ranges",)
-    success_keys = ("ranges",)
-    args_keys = ("ranges",)
+    success_keys = args_keys = ("ranges",)
 
     @classmethod
-    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
-    def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):
-        ranges = configuration.kwargs["ranges"] if configuration is not None else {}
-        return _sentence("values must lie within: " + ", ".join(
-            f"{name} {_bounds(low, high)}" for name, (low, high) in ranges.items()))
-
-
-def _bounds(low, high) -> str:
-    return f"≥ {low}" if high is None else f"≤ {high}" if low is None else f"{low}–{high}"
+    def _wording(cls, argument) -> str:
+        return "values must lie within: " + ", ".join(
+            f"{name} " + (f"≥ {low}" if high is None else f"≤ {high}" if low is None else f"{low}–{high}")
+            for name, (low, high) in argument.items())
 
 
 class ExpectTableKeysToBeUnique(_PerColumn):
@@ -208,14 +215,11 @@ class ExpectTableKeysToBeUnique(_PerColumn):
     keys: list[list[str]]
 
     metric_dependencies = ("table.repeated_keys",)
-    success_keys = ("keys",)
-    args_keys = ("keys",)
+    success_keys = args_keys = ("keys",)
 
     @classmethod
-    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
-    def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):
-        keys = configuration.kwargs["keys"] if configuration is not None else []
-        return _sentence("no two rows may share their " + "; ".join(", ".join(key) for key in keys))
+    def _wording(cls, argument) -> str:
+        return "no two rows may share their " + "; ".join(", ".join(key) for key in argument)
 
 
 # The expectations whose observed value is column → what is wrong with it (a failure per column).
