@@ -330,6 +330,14 @@ def test_a_qualitative_actual_in_traditional_characters_still_reads_as_its_targe
     assert found.select("expected", "actual").rows() == [("≥1.6", "1")]
 
 
+def test_a_qualitative_actual_spaced_apart_still_reads_as_its_target():
+    """`AA A级` (the space clean() keeps between two ASCII letters or digits) is the target `AAA级`: the
+    target reads as achieved and the 1 of 2 is flagged as for 及时 / 及时."""
+    text = edit_line(sample_text(ZHONGWEI), 92, "\t及时\t及时\t2\t", "\tAAA级\tAA A级\t2\t")
+    found = findings_of(parse_text(text), check_id="score_follows_rule").filter(pl.col("line") == 92)
+    assert found.select("expected", "actual").rows() == [("≥1.6", "1")]
+
+
 def test_figures_cut_in_one_of_several_ways_are_sent_for_review(findings):
     """中江 with 其中:本年财政拨款 `1520` instead of `2020`: 1520, 15 | 20, 152 | 0 all fit, so the
     row is read one way and flagged for a steward; the samples' only such row is 北京's."""
