@@ -82,8 +82,9 @@ def expectations(table: str) -> list:
         ranges["reporting_year"] = [FIRST_YEAR, LAST_YEAR]
     if ranges:
         found.append(ExpectTableColumnsToBeBetween(ranges=ranges))
-    if _keys(table):
-        found.append(ExpectTableKeysToBeUnique(keys=_keys(table)))
+    keys = _keys(table)
+    if keys:
+        found.append(ExpectTableKeysToBeUnique(keys=keys))
     return found
 
 

@@ -22,30 +22,48 @@ from great_expectations.render import LegacyRendererType, RenderedStringTemplate
 from great_expectations.render.renderer.renderer import renderer
 
 
-class ExpectTableColumnsToBeOfTypes(BatchExpectation):
-    """Each column of `column_types` (name → GX's type name: str, int64, float64, bool) is of its
-    type, judged as GX's expect_column_values_to_be_of_type judges a pandas column's: by the type
-    of its dtype. The observed value gives each column of another type what it is instead
-    (`int32, not int64`; `missing, not str`)."""
+class _PerColumn(BatchExpectation):
+    """An expectation over many of a table's columns (or keys), its argument (its only field): met
+    when nothing is wrong with any of them. Its observed value maps each that fails to what is
+    wrong with it; by default, what its metric (its only one) finds."""
 
-    column_types: dict[str, str]
+    @classmethod
+    @abstractmethod
+    def _wording(cls, argument) -> str:
+        """The expectation in words, for Data Docs."""
 
-    metric_dependencies = ("table.column_types",)
-    success_keys = ("column_types",)
-    args_keys = ("column_types",)
+    def _wrong(self, metrics) -> dict[str, str]:
+        return metrics[self.metric_dependencies[0]]
 
     def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
-        found = {column["name"]: column["type"].type for column in metrics["table.column_types"]}
-        wrong = {name: f"{found[name].__name__ if name in found else 'missing'}, not {type_}"
-                 for name, type_ in self.column_types.items() if found.get(name) not in _accepted(type_)}
-        return {"success": not wrong, "result": {"observed_value": wrong or "all of their types"}}
+        wrong = self._wrong(metrics)
+        return {"success": not wrong, "result": {"observed_value": wrong or "none"}}
 
     @classmethod
     @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
     def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):
-        types = configuration.kwargs["column_types"] if configuration is not None else {}
-        return _sentence("columns must be of these types: "
-                         + ", ".join(f"{name} {type_}" for name, type_ in types.items()))
+        return _sentence(cls._wording(configuration.kwargs[cls.args_keys[0]]) if configuration is not None else "")
+
+
+class ExpectTableColumnsToBeOfTypes(_PerColumn):
+    """Each column of `column_types` (name → GX's type name: str, int64, float64, bool) is of its
+    type, judged as GX's expect_column_values_to_be_of_type judges a pandas column's: by the type
+    of its dtype. A column of another type is told what it is instead (`int32, not int64`;
+    `missing, not str`)."""
+
+    column_types: dict[str, str]
+
+    metric_dependencies = ("table.column_types",)
+    success_keys = args_keys = ("column_types",)
+
+    def _wrong(self, metrics) -> dict[str, str]:
+        found = {column["name"]: column["type"].type for column in metrics["table.column_types"]}
+        return {name: f"{found[name].__name__ if name in found else 'missing'}, not {type_}"
+                for name, type_ in self.column_types.items() if found.get(name) not in _accepted(type_)}
+
+    @classmethod
+    def _wording(cls, argument) -> str:
+        return "columns must be of these types: " + ", ".join(f"{name} {type_}" for name, type_ in argument.items())
 
 
 def _accepted(type_: str) -> tuple[type, ...]:
@@ -64,27 +82,23 @@ class TableColumnNullCounts(TableMetricProvider):
         return {str(name): int(count) for name, count in frame.isna().sum().items()}
 
 
-class ExpectTableColumnsToNotBeNull(BatchExpectation):
-    """No column of `column_list` holds a null. The observed value gives each column that does its
-    number of null rows (`3 rows`), or `missing`."""
+class ExpectTableColumnsToNotBeNull(_PerColumn):
+    """No column of `column_list` holds a null. A column that does is told its number of null rows
+    (`3 rows`), or `missing`."""
 
     column_list: list[str]
 
     metric_dependencies = ("table.column_null_counts",)
-    success_keys = ("column_list",)
-    args_keys = ("column_list",)
+    success_keys = args_keys = ("column_list",)
 
-    def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
+    def _wrong(self, metrics) -> dict[str, str]:
         counts = metrics["table.column_null_counts"]
-        nulls = {name: f"{counts[name]} rows" if name in counts else "missing"
-                 for name in self.column_list if counts.get(name) != 0}
-        return {"success": not nulls, "result": {"observed_value": nulls or "no null"}}
+        return {name: f"{counts[name]} rows" if name in counts else "missing"
+                for name in self.column_list if counts.get(name) != 0}
 
     @classmethod
-    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
-    def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):
-        names = configuration.kwargs["column_list"] if configuration is not None else []
-        return _sentence("values must never be null in these columns: " + ", ".join(names))
+    def _wording(cls, argument) -> str:
+        return "values must never be null in these columns: " + ", ".join(argument)
 
 
 class TableColumnValuesOutsideSets(TableMetricProvider):
@@ -160,25 +174,6 @@ def _rows(count: int, first: list) -> str:
     return f"{count} rows, e.g. {first}"
 
 
-class _PerColumn(BatchExpectation):
-    """An expectation met when its metric (its only one) finds nothing wrong with any column or key
-    of its argument (its only field)."""
-
-    @classmethod
-    @abstractmethod
-    def _wording(cls, argument) -> str:
-        """The expectation in words, for Data Docs."""
-
-    def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
-        wrong = metrics[self.metric_dependencies[0]]
-        return {"success": not wrong, "result": {"observed_value": wrong or "none"}}
-
-    @classmethod
-    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
-    def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):
-        return _sentence(cls._wording(configuration.kwargs[cls.args_keys[0]]) if configuration is not None else "")
-
-
 class ExpectTableColumnsToBeInSets(_PerColumn):
     """Each column of `value_sets` (name → allowed values) holds only its values, nulls aside."""
 
@@ -222,10 +217,8 @@ class ExpectTableKeysToBeUnique(_PerColumn):
         return "no two rows may share their " + "; ".join(", ".join(key) for key in argument)
 
 
-# The expectations whose observed value is column → what is wrong with it (a failure per column).
-PER_COLUMN = frozenset(kind.expectation_type for kind in (
-    ExpectTableColumnsToBeOfTypes, ExpectTableColumnsToNotBeNull, ExpectTableColumnsToBeInSets,
-    ExpectTableColumnsToBeBetween, ExpectTableKeysToBeUnique))
+# The expectations whose observed value is column (or key) → what is wrong with it: a failure each.
+PER_COLUMN = frozenset(kind.expectation_type for kind in _PerColumn.__subclasses__())
 
 
 def _sentence(text: str) -> list:

@@ -20,9 +20,10 @@ _LATEX: Final = {
     r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥", r"\lt": "<", r"\gt": ">",
     r"\times": "×", r"\%": "%", r"\left": "", r"\right": "", "$": "",
 }
+_LATEX_MARKS: Final = frozenset(latex[0] for latex in _LATEX)  # a backslash, `$`: a text with neither has no LaTeX
 # Look-alike operators that NFKC leaves alone (full-width and box-drawing forms seen in filings).
 _OPERATORS: Final = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "=", "＝": "="})
-_LOOK_ALIKE: Final = re.compile("[≧≦═﹦＝]")
+_LOOK_ALIKE: Final = re.compile("[" + "".join(map(chr, _OPERATORS)) + "]")
 _ASCII_ALNUM: Final = re.compile(r"[A-Za-z0-9]")
 _TO_SIMPLIFIED: Final = opencc.OpenCC("t2s")
 
@@ -59,7 +60,7 @@ def clean(text: str | None) -> str:
 
 def _clean(text: str) -> str:
     s = _HTML_TAG.sub("", text) if "<" in text else text
-    if "\\" in s or "$" in s:  # what every LaTeX form above has
+    if any(mark in s for mark in _LATEX_MARKS):
         for latex, plain in _LATEX.items():
             s = s.replace(latex, plain)
     s = unicodedata.normalize("NFKC", s)

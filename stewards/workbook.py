@@ -47,12 +47,12 @@ def _write_book(review: Review, path: Path) -> None:
     summary = book.add_worksheet("汇总")
     summary.write_row(0, 0, ["单位", "表数", "错误", "提示", "工作表"], header)
     names: set[str] = {"汇总"}
-    totals = review.forms.group_by("unit").agg(pl.len(), pl.col("errors").sum(), pl.col("warnings").sum())
-    totals = {unit: counts for unit, *counts in totals.iter_rows()}
+    counts = {unit: figures for unit, *figures in review.forms.group_by("unit").agg(
+        pl.len(), pl.col("errors").sum(), pl.col("warnings").sum()).iter_rows()}  # forms, errors, warnings
     findings = _finding_rows(review.findings).partition_by("unit", as_dict=True, include_key=False)
     for row, unit in enumerate(review.units(), start=1):
         sheet_name = _sheet_name(unit, names)
-        summary.write_row(row, 0, [neutralise(unit), *totals[unit], sheet_name])
+        summary.write_row(row, 0, [neutralise(unit), *counts[unit], sheet_name])
         sheet = book.add_worksheet(sheet_name)
         for col, (title, width) in enumerate(_COLUMNS):
             sheet.write(0, col, title, header)
