@@ -14,6 +14,7 @@ from typing import Final
 
 from filings.grid import Cell, Row
 from filings.templates import Template
+from filings.text import remembered
 from filings.values import is_number, parse_measure, parse_number, parse_rate
 
 DROP: Final = -2.0  # a cell that fits no column (a stray duplicate label)
@@ -89,7 +90,10 @@ def align(row: Row, columns: list[Column], template: Template | None = None) -> 
     since a vanished merged cell moves every cell after it. Rows of the same shape (the same fits
     at the same positions) recur in every form of a template, so the assignment is cached by shape.
     """
-    table = _table(tuple(column.kind for column in columns), template)
+    kinds = tuple([column.kind for column in columns])
+    table = _TABLES.get((kinds, template))
+    if table is None:
+        table = remembered(_TABLES, (kinds, template), _Table(kinds, template), 256)
     numbers = table.numbers  # looked up in place (a bound `get` is called as a Python object)
     shape = tuple([n if (n := numbers.get(cell.text)) is not None else table.fit(cell) for cell in row.cells])
     key = (shape, tuple([cell.col for cell in row.cells]), tuple([column.col for column in columns]))
@@ -127,9 +131,8 @@ class _Table:
         return number
 
 
-@lru_cache(maxsize=256)
-def _table(kinds: tuple[str, ...], template: Template | None) -> _Table:
-    return _Table(kinds, template)
+# What is known of each table (its kinds of column, in a template): looked up at every row.
+_TABLES: Final[dict[tuple[tuple[str, ...], Template | None], _Table]] = {}
 
 
 def _assignment(fits: tuple, cols: tuple[int, ...], positions: tuple[int, ...]) -> tuple[tuple[int, int], ...]:

@@ -93,9 +93,9 @@ def read_header_fields(rows: list[Row], form: Form) -> None:
     """项目名称 / 主管部门 / 实施单位 / 自评得分: the value is the next cell after its label."""
     for row in rows:
         for i, cell in enumerate(row.cells):
-            label, fields = next(((l, f) for l, f in HEADER_FIELDS if cell.key.startswith(l)), (None, ()))
-            if label is None:
+            if not cell.key.startswith(HEADER_LABELS):  # most cells: one test for every label
                 continue
+            label, fields = next((l, f) for l, f in HEADER_FIELDS if cell.key.startswith(l))
             rest = LABEL_LEAD.sub("", cell.text[len(label):])
             value = rest or _next_value(row, i)
             for field in fields:
@@ -132,28 +132,14 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
         rate = parse_rate(rate_cell.text) if rate_cell else None
         initial, adjusted = _amount(cells, "budget_initial", scale), _amount(cells, "budget_adjusted", scale)
         spent = _amount(cells, "spent", scale)
-        form.fund_rows.append(FundRow(
-            form_id=form.form_id,
-            row_index=len(form.fund_rows),
-            item=item.rstrip("::"),
-            funds_total=_amount(cells, "funds_total", scale),
-            budget_initial=initial,
-            budget_adjusted=adjusted,
-            spent=spent,
-            weight=number_of(cells, "weight"),
-            execution_rate_raw=rate_cell.raw if rate_cell else None,
-            execution_rate_reported=rate.value if rate else None,
-            execution_rate_tolerance=rate.tolerance if rate else None,
-            execution_rate_computed=_execution_rate(initial, adjusted, spent),
-            score=number_of(cells, "score"),
-            reason=cells["reason"].text if "reason" in cells else None,
-            figures_uncertain=_uncertain(cells),
-            line=row.line,
-        ))
+        funds_total = _amount(cells, "funds_total", scale)
+        form.fund_rows.append(FundRow(  # by position, in the order of its fields (see Indicator below)
+            form.form_id, len(form.fund_rows), item.rstrip("::"), funds_total, initial, adjusted, spent,
+            number_of(cells, "weight"), rate_cell.raw if rate_cell else None, rate.value if rate else None,
+            rate.tolerance if rate else None, _execution_rate(initial, adjusted, spent), number_of(cells, "score"),
+            cells["reason"].text if "reason" in cells else None, _uncertain(cells), row.line))
         if len(form.fund_rows) == 1 or "总额" in item:
             _set_form_funds(form, form.fund_rows[-1], stated_weight)
-
-
 
 
 def _amount(cells: dict, role: str, scale: float) -> float | None:
@@ -291,8 +277,10 @@ _VALUE_ROLES: Final = ("target", "actual", "weight", "score")
 
 def _name(cells: dict[str, Cell]) -> str | None:
     """The 三级 name of an aligned row; None for none, or for the template's empty slot (`指标 2:`)."""
-    name = cells["level3"].text if "level3" in cells else None
-    return None if name is None or _PLACEHOLDER_NAME.match(name.replace(" ", "")) else name
+    if "level3" not in cells:
+        return None
+    cell = cells["level3"]
+    return None if cell.key.startswith("指标") and _PLACEHOLDER_NAME.match(cell.key) else cell.text
 
 
 def _uncertain(cells: dict[str, Cell]) -> bool:
@@ -305,6 +293,8 @@ def _uncertain(cells: dict[str, Cell]) -> bool:
 def _target_text(cells: dict[str, Cell]) -> str | None:
     """The target as written; where it is split into 指标性质 / 指标值 / 度量单位 (`≥`, `95`, `%`),
     the three cells joined (a 定性 nature is no operator)."""
+    if "operator" not in cells and "unit" not in cells:  # most tables: the target in one cell
+        return (cells["target"].raw or None) if "target" in cells else None
     parts = [cells[role].raw for role in ("operator", "target", "unit") if role in cells]
     if "operator" in cells and cells["operator"].key in QUALITATIVE_NATURE:
         parts = parts[1:]

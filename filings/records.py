@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from filings import PARSER_VERSION
 
 
-@dataclass
+@dataclass(slots=True)
 class FundRow:
     """One row of the 项目资金 block (年度资金总额, 其中:当年财政拨款, 上年结转资金 …)."""
 
@@ -29,7 +29,7 @@ class FundRow:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Indicator:
     """One 三级指标 row of a project form, with its 一级/二级 labels carried down."""
 
@@ -61,7 +61,7 @@ class Indicator:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class DepartmentIndicator:
     """One row of a 部门整体支出绩效自评表 (年度支出进度, 预算调整率 …)."""
 
@@ -88,7 +88,7 @@ class DepartmentIndicator:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class SummaryRow:
     """One project row of a 绩效评价汇总表."""
 
@@ -108,7 +108,7 @@ class SummaryRow:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class SkippedRow:
     """A row of an indicator table read but holding no indicator, and why."""
 
@@ -119,7 +119,7 @@ class SkippedRow:
     text: str  # the row as written, cells joined by " | "
 
 
-@dataclass
+@dataclass(slots=True)
 class Form:
     """One form of a filing, whatever its kind, with its header, funds and totals."""
 
@@ -169,7 +169,7 @@ class Form:
     CHILDREN = ("fund_rows", "indicators", "department_indicators", "summary_rows", "skipped_rows")
 
 
-@dataclass
+@dataclass(slots=True)
 class SourcePosition:
     """Where a grid row stands in a paged, sheeted or tabled original (PDF, spreadsheet, Word, HTML)."""
 
@@ -180,7 +180,7 @@ class SourcePosition:
     position: str  # 第2页第5行, 工作表「自评表」第12行, 第1个表格第7行
 
 
-@dataclass
+@dataclass(slots=True)
 class Filing:
     """One input file and what became of it."""
 

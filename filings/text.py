@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Final
+from typing import Final, TypeVar
 
 import opencc
 
@@ -26,6 +26,8 @@ _OPERATORS: Final = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦"
 _LOOK_ALIKE: Final = re.compile("[" + "".join(map(chr, _OPERATORS)) + "]")
 _ASCII_ALNUM: Final = re.compile(r"[A-Za-z0-9]")
 _TO_SIMPLIFIED: Final = opencc.OpenCC("t2s")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def simplified(text: str) -> str:
@@ -35,10 +37,10 @@ def simplified(text: str) -> str:
 _OCR_SLIPS: Final = {"万兀": "万元", "亿兀": "亿元"}
 
 
-def remembered(cache: dict[str, Any], key: str, value: Any, limit: int = 1 << 16) -> Any:
+def remembered(cache: dict[K, V], key: K, value: V, limit: int = 1 << 16) -> V:
     """`value`, kept in `cache` under `key` (the cache emptied first when it holds `limit`). The
-    parser's memos keyed by one text are plain dicts, looked up by compiled code: a call through
-    lru_cache cost more than the lookup it saves (lru_cache is left to memos of several keys)."""
+    parser's memos looked up at every cell or row are plain dicts, looked up by compiled code: a
+    call through lru_cache cost more than the lookup it saves."""
     if len(cache) >= limit:
         cache.clear()
     cache[key] = value

@@ -6,6 +6,8 @@ as the whole form on one line of words; 中江, 北京 and 湖南 with every sep
 flattened onto one line reads as its tab text.
 """
 
+from dataclasses import fields
+
 import pytest
 
 from conftest import RAW, ZHONGWEI, parse_text, sample_text
@@ -188,7 +190,8 @@ def test_traditional_characters_give_the_same_tables():
     raw = ("form_id", "filing_id", "target_raw", "actual_raw", "execution_rate_raw")
 
     def cleaned(record):
-        return {k: v for k, v in vars(record).items() if k not in raw and not isinstance(v, list)}
+        values = {f.name: getattr(record, f.name) for f in fields(record)}
+        return {k: v for k, v in values.items() if k not in raw and not isinstance(v, list)}
 
     assert traditional.status == simplified.status == "parsed"
     for a, b in zip(simplified.forms, traditional.forms, strict=True):
