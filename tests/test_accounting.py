@@ -13,6 +13,7 @@ from filings.discover import discover, files_in, inside, region_folders, regions
 from filings.parse import parse_filing, parse_path
 from filings.readers import read_grid
 from filings.tables import to_tables
+from filings.text import clean
 
 ANNOTATIONS = [json.loads(line) for line in (Path(__file__).parent / "data" / "expected.jsonl").open()]
 
@@ -34,6 +35,20 @@ def test_every_indicator_row_read_is_published_or_skipped_with_a_reason(tables):
     skipped = tables["skipped_rows"].join(tables["forms"].select("form_id", "source_file"), on="form_id")
     assert (ZHONGWEI, 29, "empty_slot", "指标 2:") in skipped.select("source_file", "line", "reason", "text").rows()
     assert set(skipped["reason"]) == {"section_label", "empty_slot"}
+
+
+@pytest.mark.parametrize("written, slot", [
+    ("指标 2:", True), ("指标 12:", True), ("指标:", True), ("指标", True), ("指标 2:", True),
+    ("指标 2::", False), ("指标 2a:", False), ("指标 2: 新增", False),
+])
+def test_the_templates_empty_slot_is_skipped_and_a_name_is_not(written, slot):
+    """中卫 line 29 is the template's empty slot 指标 2: (指标, digits or none, one colon or none): a
+    row holding no indicator. Anything more is the filer's name for one, published as written."""
+    text = edit_line(sample_text(ZHONGWEI), 29, "\t指标 2:\t", f"\t{written}\t")
+    tables = to_tables([parse_text(text, ZHONGWEI)])
+    skipped = tables["skipped_rows"].filter(pl.col("line") == 29)["reason"].to_list()
+    named = tables["indicators"].filter(pl.col("line") == 29)["level3"].to_list()
+    assert (skipped, named) == ((["empty_slot"], []) if slot else ([], [clean(written)]))
 
 
 def test_a_department_row_without_an_indicator_is_skipped_with_its_reason():
