@@ -51,8 +51,10 @@ _SECTION: Final = re.compile(r"^[一二三四五六七八九十]+、")  # 三、
 def parse_project(block: FormBlock, form: Form) -> None:
     """Fill `form` from `block`; raise LayoutNotRecognised when its tables are not there."""
     rows = block.rows
-    fund_at = _find(rows, _fund_header)
-    indicator_at = _find(rows, lambda r: find_cell(r, "三级指标") and find_cell(r, "二级指标"))
+    # Searched by generators, not a helper taking the test: compiled code calls a function passed
+    # as a value through the interpreter, for every row.
+    fund_at = next((i for i, row in enumerate(rows) if _fund_header(row)), None)
+    indicator_at = next((i for i, row in enumerate(rows) if _indicator_header(row)), None)
     if fund_at is None and indicator_at is None:
         raise LayoutNotRecognised("未找到制表符分隔的项目资金表和绩效指标表")
     problems = []
@@ -79,13 +81,14 @@ def _fund_header(row: Row) -> bool:
         row, "全年执行", "执行数", "预算执行数", "资金执行") and not any(is_number(c.text) for c in row.cells))
 
 
+def _indicator_header(row: Row) -> bool:
+    """The indicator table's heading row: 二级指标 and 三级指标 columns."""
+    return bool(find_cell(row, "三级指标") and find_cell(row, "二级指标"))
+
+
 def _scored(header: Row) -> bool:
     """Whether the indicator table has 分值 or 得分 columns, and so a 总分 row to end it."""
     return bool(find_cell(header, "分值", "得分", "权重", "参考分值", "指标分值", "自评得分"))
-
-
-def _find(rows: list[Row], predicate) -> int | None:
-    return next((i for i, row in enumerate(rows) if predicate(row)), None)
 
 
 def read_header_fields(rows: list[Row], form: Form) -> None:
@@ -175,7 +178,7 @@ def _execution_rate(initial: float | None, adjusted: float | None, spent: float 
 
 def _read_goals(rows: list[Row], form: Form) -> None:
     """年度总体目标: the planned goal and what was achieved, under or beside their labels."""
-    at = _find(rows, lambda r: r.cells[0].key.startswith(GOAL_BLOCK))
+    at = next((i for i, row in enumerate(rows) if row.cells[0].key.startswith(GOAL_BLOCK)), None)
     if at is None:
         return
     columns = [Column(GOAL_LABELS[c.key], c.col, "text") for c in rows[at].cells if c.key in GOAL_LABELS]
