@@ -121,8 +121,13 @@ class TableColumnValuesOutsideRanges(TableMetricProvider):
 
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, metrics, runtime_configuration):
-        return _outside(execution_engine, metric_domain_kwargs, metric_value_kwargs["ranges"], lambda values, bounds: (
-            values < (-math.inf if bounds[0] is None else bounds[0])) | (values > (math.inf if bounds[1] is None else bounds[1])))
+        return _outside(execution_engine, metric_domain_kwargs, metric_value_kwargs["ranges"], _beyond)
+
+
+def _beyond(values, bounds: list):
+    """Which `values` lie outside [min, max] (a None bound: none on that side)."""
+    low, high = bounds
+    return ~values.between(-math.inf if low is None else low, math.inf if high is None else high)
 
 
 class TableRepeatedKeys(TableMetricProvider):
@@ -136,15 +141,15 @@ class TableRepeatedKeys(TableMetricProvider):
         frame, _, _ = execution_engine.get_compute_domain(metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE)
         found = {}
         for key in metric_value_kwargs["keys"]:
-            missing = [name for name in key if name not in frame.columns]
-            if missing:
+            if any(name not in frame.columns for name in key):
                 found[", ".join(key)] = "missing"
                 continue
             values = frame[key].dropna(how="all")
             repeated = values[values.duplicated(keep=False)]
             if len(repeated):
-                shown = repeated[key[0]] if len(key) == 1 else repeated.head(3).to_dict("records")
-                found[", ".join(key)] = _rows(len(repeated), list(shown[:3]))
+                first = repeated.head(3)
+                found[", ".join(key)] = _rows(len(repeated), first[key[0]].tolist() if len(key) == 1
+                                              else first.to_dict("records"))
         return found
 
 

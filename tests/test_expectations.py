@@ -128,6 +128,19 @@ def test_a_range_over_text_says_so_instead_of_failing_the_validation(tmp_path, t
     assert failed[("expect_table_columns_to_be_of_types", "line_start")] == "str, not int64"
 
 
+def test_a_column_the_table_wide_expectations_name_is_said_missing_when_it_is_not_there(tmp_path, tables):
+    """Each expectation that names a column left out (its set, its range, its key, its not-null)
+    says so for that column, as the types' does."""
+    forms = tables["forms"].drop("form_type", "line_start", "form_id")
+    result = validate_published({"forms": forms}, 2024, tmp_path / "gx")["forms"]
+    failed = {(f["expectation"], f["column"]): f["detail"] for f in result.failed}
+    assert {key for key, detail in failed.items() if detail == "missing"} == {
+        ("expect_table_columns_to_be_in_sets", "form_type"), ("expect_table_columns_to_be_between", "line_start"),
+        ("expect_table_keys_to_be_unique", "form_id"), *(("expect_table_columns_to_not_be_null", name)
+                                                         for name in ("form_type", "line_start", "form_id"))}
+    assert failed[("expect_table_columns_to_be_of_types", "form_type")] == "missing, not str"
+
+
 def test_a_table_longer_than_a_slice_is_validated_slice_by_slice_and_its_keys_whole(tmp_path, tables, monkeypatch):
     monkeypatch.setattr("checks.expectations.GX_ROWS", 60)
     indicators = tables["indicators"]
