@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from pipelines.partition_runs import PartitionRun, partition_name, regions_to_run, run_partitions
+from pipelines.partition_runs import PartitionRun, add_regions, partition_name, regions_to_run, run_partitions
 from pipelines.resources import PROJECT_ROOT, JixiaoPaths
 
 # Dagster's default storage (SQLite files in DAGSTER_HOME), but for the event log, which keeps its
@@ -45,6 +45,8 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
     `force`), `batch_files` files at a time parsed by `workers` processes (by default the
     parsed_filings op's); print what was published and found."""
     dagster_home()
+    from dagster import DagsterInstance
+
     from filings.discover import reporting_years, unplaced
     from pipelines.partitions import REPORTING_YEARS
 
@@ -63,6 +65,9 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
     todo: dict[tuple[int, str], int] = {}  # partition → its number of files
     for year in years:
         regions, skipped = regions_to_run(paths, year, force)
+        if skipped:  # partitions in the UI, as the runs' regions are (run_partition adds those)
+            with DagsterInstance.get() as instance:
+                add_regions(instance, list(skipped))
         for region, files in skipped.items():
             print(f"{partition_name(year, region)}: {files} files, all as last published: nothing to do (--force re-runs)")
         todo |= {(year, region): files for region, files in regions.items()}

@@ -39,20 +39,14 @@ def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, int
     """The partitions of `year` a run goes through, and those it skips, unless `force`, because their
     files are all as last published; each with its number of files. The partitions are the year's
     region folders in raw/ and the regions published before but since emptied (republished empty),
-    in order, `_` alone for a year with neither; they are added to the instance of DAGSTER_HOME.
-    The year folder is listed once, each region walked once, and one region's files are held at a
-    time. `paths`: a JixiaoPaths."""
-    from dagster import DagsterInstance
-
+    in order, `_` alone for a year with neither. The year folder is listed once, each region walked
+    once, and one region's files are held at a time. `paths`: a JixiaoPaths."""
     from filings.discover import files_in, region_folders
     from filings.incremental import up_to_date
     from filings.warehouse import published_regions
-    from pipelines.partitions import REGIONS
 
     folders = region_folders(paths.raw, year)
     found = sorted(set(folders) | set(published_regions(paths.warehouse, year))) or [UNPLACED]
-    with DagsterInstance.get() as instance:  # disposed after: its event log's files closed
-        instance.add_dynamic_partitions(REGIONS.name, found)
     todo, skipped = {}, {}
     for region in found:
         files = files_in(year, folders.get(region, []))
@@ -63,12 +57,20 @@ def regions_to_run(paths, year: int, force: bool = False) -> tuple[dict[str, int
     return todo, skipped
 
 
+def add_regions(instance, regions: list[str]) -> None:
+    """Make `regions` partitions of the instance (a run's region must be one; as the sensor and the
+    schedule add the regions they find)."""
+    from pipelines.partitions import REGIONS
+
+    instance.add_dynamic_partitions(REGIONS.name, regions)
+
+
 def run_partition(year: int, region: str, batch_files: int | None = None, workers: int | None = None,
                   instance=None) -> PartitionRun:
     """Materialise one partition with `instance`, by default the instance of DAGSTER_HOME made for
     this run alone (and disposed after: its event log's files closed, pipelines/event_log.py),
     `batch_files` files at a time parsed by `workers` processes (by default the parsed_filings
-    op's: 500, one a core). The region must have been added to the instance's dynamic partitions."""
+    op's: 500, one a core). The region is added to the instance's partitions first."""
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
@@ -77,6 +79,7 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
     if instance is None:
         with DagsterInstance.get() as instance:
             return run_partition(year, region, batch_files, workers, instance)
+    add_regions(instance, [region])
     parse = {key: value for key, value in (("batch_files", batch_files), ("workers", workers)) if value}
     started = time.perf_counter()
     result = defs.resolve_job_def("jixiao_year").execute_in_process(
@@ -136,8 +139,9 @@ def _one_after_another(partitions: list[Partition], batch_files: int | None, wor
     if not partitions:
         return
     # One instance for all the runs (made and checked against its stores' revisions in a third of
-    # a second); its event log keeps the latest runs' files open, no more (pipelines/event_log.py).
-    with DagsterInstance.get() as instance, parsing_ahead(partitions, batch_files, workers) as ahead:
+    # a second, a second when new), made while the first partition is parsed; its event log keeps
+    # the latest runs' files open, no more (pipelines/event_log.py).
+    with parsing_ahead(partitions, batch_files, workers) as ahead, DagsterInstance.get() as instance:
         for year, region in partitions:
             started(year, region)
             try:

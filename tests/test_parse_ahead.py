@@ -47,7 +47,7 @@ def year_of_regions(tmp_path, monkeypatch):
 
 
 def _partitions(year: int) -> list[str]:
-    """The regions of `year` that `jixiao run --force` runs (added to the instance, as it adds them)."""
+    """The regions of `year` that `jixiao run --force` runs."""
     return list(regions_to_run(JixiaoPaths(), year, force=True)[0])
 
 
@@ -105,6 +105,28 @@ def test_a_rerun_skips_regions_as_published_and_republishes_one_whose_folder_is_
     [(_, _, outcome)] = run_partitions({(2022, "湖北"): 0})
     assert outcome.success and read(warehouse, "filings", 2022, "湖北").is_empty()
     assert read(warehouse, "filings", 2022).height == counts["云南"] + counts["安徽"]
+
+
+def test_the_runs_make_their_regions_partitions_and_jixiao_run_the_regions_it_skips(
+        year_of_regions, tmp_path, monkeypatch, capsys):
+    """Listing a year adds nothing to the instance (so the first partition is parsed while the
+    instance is made): each run adds its own region, and `jixiao run` the regions it skips, so that
+    a new DAGSTER_HOME lists every region published, run now or not."""
+    from pipelines.cli import run
+
+    def regions_known() -> set[str]:
+        with DagsterInstance.get() as instance:
+            return set(instance.get_dynamic_partitions("region"))
+
+    todo, _ = regions_to_run(JixiaoPaths(), 2022)
+    assert sorted(todo) == sorted(REGIONS) and regions_known() == set()
+    [(_, _, outcome)] = run_partitions({(2022, "湖北"): todo["湖北"]})
+    assert outcome.success and regions_known() == {"湖北"}
+    assert run([2022]) == 0
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "new_dagster_home"))
+    dagster_home()
+    assert run([2022]) == 0 and "nothing to do" in capsys.readouterr().out
+    assert regions_known() == set(REGIONS)
 
 
 def test_a_run_whose_files_changed_since_parses_them_itself(year_of_regions):
