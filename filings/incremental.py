@@ -12,7 +12,7 @@ import polars as pl
 
 from filings import PARSER_VERSION
 from filings.discover import UNPLACED, RawFile, inside
-from filings.parse import content_hash, parse_batches
+from filings.parse import Parsers, content_hash, parse_batches
 from filings.records import Filing, Form
 from filings.schemas import columns
 from filings.storage import Location
@@ -36,13 +36,13 @@ class Batch:
 
 def batches(warehouse: Location, raw_root: Location, year: int, files: list[RawFile], size: int = BATCH_FILES,
             region: str = UNPLACED, reuse: bool = True, progress: Callable[[int], object] = lambda done: None,
-            workers: int | None = None) -> Iterator[Batch]:
+            workers: int | Parsers | None = None) -> Iterator[Batch]:
     """The partition's tables, `size` files at a time taken in the order of their paths, so that the
     batches one after another are the tables of the whole partition in canonical order (one empty
     batch when there are no files). With `reuse`, files as last published (same bytes, same parser
     version) are not parsed: their published rows are read. `progress(files done)` as each batch is
-    read; `workers`: parser processes (by default one a core). Raises DamagedWarehouse when the
-    published partition cannot be read."""
+    read; `workers`: parser processes (by default one a core; see parse_batches). Raises
+    DamagedWarehouse when the published partition cannot be read."""
     files = sorted(files, key=lambda f: f.source_file)
     with _published(warehouse, year, region) if reuse else nullcontext() as published:
         known = _known(published) if published else {}

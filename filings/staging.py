@@ -14,6 +14,7 @@ import polars as pl
 
 from filings.discover import UNPLACED, RawFile
 from filings.incremental import BATCH_FILES, batches
+from filings.parse import Parsers
 from filings.storage import Location, remove_tree
 from filings.warehouse import STAGING, write_parquet
 
@@ -52,7 +53,7 @@ def start_staging(warehouse: Location, year: int, region: str, run_id: str) -> S
 
 
 def stage_partition(warehouse: Location, raw_root: Location, year: int, region: str, files: list[RawFile],
-                    name: str, size: int = BATCH_FILES, workers: int | None = None, reuse: bool = True,
+                    name: str, size: int = BATCH_FILES, workers: int | Parsers | None = None, reuse: bool = True,
                     progress: Callable[[int], object] = lambda done: None,
                     lap: Callable[[str], object] = lambda stage: None) -> tuple[Staged, int]:
     """Parse (or, with `reuse`, take from the warehouse) the partition's files and stage them as

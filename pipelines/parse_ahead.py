@@ -16,6 +16,7 @@ from typing import Iterator
 
 from filings.discover import RawFile, discover
 from filings.incremental import BATCH_FILES
+from filings.parse import Parsers
 from filings.staging import Staged, remove_staging, stage_partition
 from pipelines.resources import JixiaoPaths
 from pipelines.stopwatch import Stopwatch
@@ -45,7 +46,8 @@ class _Ahead:
 
     def __init__(self, paths: JixiaoPaths, partitions: list[Partition], batch_files: int,
                  workers: int | None) -> None:
-        self.paths, self.batch_files, self.workers = paths, batch_files, workers
+        self.paths, self.batch_files = paths, batch_files
+        self.parsers = Parsers(workers)  # the same processes for every partition
         self.results: dict[Partition, Future[Parsed]] = {partition: Future() for partition in partitions}
         self.taken: set[Partition] = set()  # by their runs
         self.passed: set[Partition] = set()  # their runs have ended or taken them
@@ -77,7 +79,7 @@ class _Ahead:
                     raise _Stopped()
 
             staged, parsed = stage_partition(self.paths.warehouse, self.paths.raw, year, region, files, AHEAD,
-                                             self.batch_files, self.workers, lap=lap)
+                                             self.batch_files, self.parsers, lap=lap)
         return Parsed(staged, parsed, [f.source_file for f in files], clock.laps())
 
     def take(self, partition: Partition, files: list[RawFile]) -> Parsed | None:
@@ -100,6 +102,7 @@ class _Ahead:
         self._stop.set()
         self._turn.release()
         self._thread.join()
+        self.parsers.close()
         for year, region in self.results.keys() - self.taken:
             remove_staging(self.paths.warehouse, year, region)
 

@@ -96,6 +96,33 @@ def test_parser_processes_are_not_forked_from_the_runs_process(monkeypatch):
     assert [f.status for chunk in parsed for f in chunk] == ["parsed"] * len(paths)
 
 
+def _pid(filings) -> int:
+    return os.getpid()
+
+
+def test_kept_parsers_parse_call_after_call_until_one_is_left_unfinished(monkeypatch):
+    """Parsers kept across calls (jixiao run's partitions parsed ahead, one after another) are the
+    same processes call after call, and parse as a pool of the call's own does; a call left
+    unfinished (a run stopped, a worker dead) shuts them down, and the next call starts others."""
+    monkeypatch.setattr(parse, "PARALLEL_FROM", 1)
+    paths = sorted((RAW / "2024").glob("*.txt"))
+    parsers = parse.Parsers(2)
+    try:
+        first, second = ({pid for batch in parse_batches(paths, RAW, 2, workers=parsers, summarise=_pid)
+                          for pid in batch} for _ in range(2))
+        assert len(first) == 2 and second == first and os.getpid() not in first
+        kept = [f for batch in parse_batches(paths, RAW, 2, workers=parsers) for chunk in batch for f in chunk]
+        own = [f for batch in parse_batches(paths, RAW, 2, workers=2) for chunk in batch for f in chunk]
+        assert kept == own and [f.status for f in kept] == ["parsed"] * len(paths)
+        unfinished = parse_batches(paths, RAW, 2, workers=parsers, summarise=_pid)
+        next(unfinished)
+        unfinished.close()
+        assert not {pid for batch in parse_batches(paths, RAW, 2, workers=parsers, summarise=_pid)
+                    for pid in batch} & first
+    finally:
+        parsers.close()
+
+
 def _niceness(filings) -> int:
     return os.nice(0)
 
