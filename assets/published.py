@@ -33,6 +33,7 @@ from filings.discover import UNPLACED
 from filings.schemas import TABLES, columns
 from filings.staging import Staged, remove_staging
 from filings.warehouse import publish, scans
+from pipelines import report_ahead
 from pipelines.partitions import YEAR_REGIONS, year_region
 from pipelines.resources import JixiaoPaths
 from pipelines.stopwatch import Stopwatch
@@ -74,6 +75,7 @@ def warehouse_tables(context: AssetExecutionContext, paths: JixiaoPaths, parsed:
                             log=context.log.debug, region=region)
         quarantine = staged["quarantine"].collect()
     remove_staging(paths.warehouse, year, region)
+    report_ahead.start(paths, year, region, parsed.rows["forms"])  # in jixiao run, beside the validation below
     clock.lap("publish")
     context.log.info(f"published {len(published)} tables for {year} region={region} to {paths.warehouse}")
     label = str(year) if region == UNPLACED else f"{year}-{region}"

@@ -94,6 +94,7 @@ def run_partition(year: int, region: str, batch_files: int | None = None, worker
     reported = result.asset_materializations_for_node("stewards_report")[0]
     for materialization in (published, reported):
         metadata |= {key: value.value for key, value in materialization.metadata.items() if key.startswith("seconds_")}
+    metadata["report_written_ahead"] = reported.metadata["report_written_ahead"].value
     return PartitionRun(True, result.run_id, metadata | {"run_seconds": round(time.perf_counter() - started, 3)})
 
 
@@ -135,13 +136,15 @@ def _one_after_another(partitions: list[Partition], batch_files: int | None, wor
     from dagster import DagsterInstance
 
     from pipelines.parse_ahead import parsing_ahead
+    from pipelines.report_ahead import reporting_ahead
 
     if not partitions:
         return
     # One instance for all the runs (made and checked against its stores' revisions in a third of
     # a second, a second when new), made while the first partition is parsed; its event log keeps
     # the latest runs' files open, no more (pipelines/event_log.py).
-    with parsing_ahead(partitions, batch_files, workers) as ahead, DagsterInstance.get() as instance:
+    with parsing_ahead(partitions, batch_files, workers) as ahead, reporting_ahead(), \
+            DagsterInstance.get() as instance:
         for year, region in partitions:
             started(year, region)
             try:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
+from filings.discover import UNPLACED
 from filings.storage import Location, is_local, location
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,3 +55,7 @@ class JixiaoPaths(ConfigurableResource):
     def reports(self) -> Path:
         """Stewards' reports: reports/<year>/."""
         return self.local / "reports"
+
+    def report_folder(self, year: int, region: str) -> Path:
+        """A partition's report and workbook: reports/<year>/, reports/<year>/<region>/ for a region folder."""
+        return self.reports / str(year) if region == UNPLACED else self.reports / str(year) / region

@@ -1,8 +1,11 @@
 """`jixiao run` parses each partition ahead of its run (pipelines/parse_ahead.py): the runs publish
 exactly what runs parsing for themselves publish, a run whose files changed since parses them
-itself, the thread keeps one partition ahead, and nothing parsed ahead is left staged. Partitions
-of few files run side by side instead (pipelines/partition_runs.py), publishing the same."""
+itself, the thread keeps one partition ahead, and nothing parsed ahead is left staged. It writes
+each stewards' report beside the validation (pipelines/report_ahead.py): the same report as a run's
+own step writes. Partitions of few files run side by side instead (pipelines/partition_runs.py),
+publishing the same."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from dagster import DagsterInstance, load_assets_from_package_module, materialize
+from python_calamine import CalamineWorkbook
 
 import assets
 from conftest import PROJECT, RAW, ephemeral_instance
@@ -19,7 +23,7 @@ from filings.discover import discover
 from filings.schemas import TABLES
 from filings.staging import staging_folder
 from filings.warehouse import STAGING, read
-from pipelines import parse_ahead, partition_runs
+from pipelines import parse_ahead, partition_runs, report_ahead
 from pipelines.cli import dagster_home
 from pipelines.partition_runs import regions_to_run, run_partitions
 from pipelines.partitions import partition_key
@@ -75,19 +79,66 @@ def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year
         assert {instance.get_run_by_id(o.run_id).tags["dagster/partition"] for o in outcomes.values()} == {
             partition_key(2022, region) for region in REGIONS}
     for outcome in outcomes.values():  # what the benchmark reads of each run: the report's seconds, and its own
-        assert outcome.metadata["seconds_report"] > 0 and 0 < untimed(outcome.metadata) < outcome.metadata["run_seconds"]
+        assert outcome.metadata["report_written_ahead"] and outcome.metadata["seconds_report"] > 0
+        assert 0 < untimed(outcome.metadata) < outcome.metadata["run_seconds"]
 
-    themselves = tmp_path / "warehouse_parsed_in_run"  # as the UI, the sensor and the schedule run them
+    themselves = tmp_path / "own" / "warehouse"  # as the UI, the sensor and the schedule run them
     for region in REGIONS:
         result = materialize(load_assets_from_package_module(assets), partition_key=partition_key(2022, region),
                              resources={"paths": JixiaoPaths(raw_dir=str(raw), warehouse_dir=str(themselves))},
                              instance=ephemeral_instance(*REGIONS))
         assert result.success
         assert result.asset_materializations_for_node("parsed_filings")[0].metadata["parsed_ahead"].value is False
+        reported = result.asset_materializations_for_node("stewards_report")[0].metadata
+        assert reported["report_written_ahead"].value is False
     ahead, own = _published(warehouse), _published(themselves)
     assert sum(frame.height for (_, name), frame in ahead.items() if name == "forms") == 5
     for key, frame in ahead.items():
         assert frame.equals(own[key]), key
+    for region in REGIONS:  # the reports written ahead are the reports a run's own step writes
+        written, mine = (folder / "reports" / "2022" / region for folder in (tmp_path, tmp_path / "own"))
+        assert _report_text(written) == _report_text(mine) and all(place in _report_text(written)
+                                                                   for place in REGIONS[region])
+        assert _workbook_cells(written) == _workbook_cells(mine) and len(_workbook_cells(written)) >= 2
+
+
+def _report_text(folder) -> str:
+    """The HTML report but for the minute it was made at."""
+    return re.sub(r"生成于 [0-9: -]+", "", (folder / "stewards_report.html").read_text(encoding="utf-8"))
+
+
+def _workbook_cells(folder) -> dict[str, list]:
+    book = CalamineWorkbook.from_path(str(folder / "findings.xlsx"))
+    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+def test_a_partition_of_more_forms_than_written_ahead_writes_its_report_in_its_step(year_of_regions, monkeypatch):
+    """Above AHEAD_FORMS forms (a review's memory beside Great Expectations'), the run's own step
+    writes the report, after the validation."""
+    monkeypatch.setattr(report_ahead, "AHEAD_FORMS", 1)
+    forms = {region: len(places) for region, places in REGIONS.items()}  # one form a file
+    outcomes = {region: outcome for _, region, outcome in run_partitions(dict.fromkeys(
+        (2022, region) for region in _partitions(2022)))}
+    assert {region: o.success and o.metadata["report_written_ahead"] for region, o in outcomes.items()} == {
+        region: n <= 1 for region, n in forms.items()}
+
+
+def test_a_report_that_cannot_be_written_ahead_fails_its_run(year_of_regions, tmp_path):
+    """Written ahead in a process of its own, a report that cannot be written (its folder is a
+    file) fails the partition's run as it fails a run writing it itself; the other regions' runs
+    publish and report."""
+    (tmp_path / "reports" / "2022").mkdir(parents=True)
+    (tmp_path / "reports" / "2022" / "湖北").write_text("not a folder")
+    outcomes = {region: outcome for _, region, outcome in run_partitions(dict.fromkeys(
+        (2022, region) for region in _partitions(2022)))}
+    assert not outcomes["湖北"].success
+    assert all(outcomes[region].success and outcomes[region].metadata["report_written_ahead"]
+               for region in ("云南", "安徽"))
+    with DagsterInstance.get() as instance:
+        failed = instance.get_run_by_id(outcomes["湖北"].run_id)
+        steps = {event.step_key for event in instance.all_logs(failed.run_id)
+                 if event.dagster_event and event.dagster_event.is_step_failure}
+    assert steps == {"stewards_report"}
 
 
 def test_a_rerun_skips_regions_as_published_and_republishes_one_whose_folder_is_gone(year_of_regions):

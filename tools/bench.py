@@ -228,8 +228,9 @@ def differing_tables(one: Path, other: Path, year: int, region: str) -> list[str
 def untimed(metadata: dict) -> float:
     """A run's seconds that no stage timed (Dagster's own work: its events, the steps and the
     hand-offs between them): its wall time less its stages', but for the parse and staging done
-    ahead of it, beside the run before."""
-    ahead = ("seconds_parse", "seconds_stage") if metadata["parsed_ahead"] else ()
+    ahead of it, beside the run before, and the report written beside its validation."""
+    ahead = (("seconds_parse", "seconds_stage") if metadata["parsed_ahead"] else ()) \
+        + (("seconds_report",) if metadata["report_written_ahead"] else ())
     return metadata["run_seconds"] - sum(value for key, value in metadata.items()
                                          if key.startswith("seconds_") and key not in ahead)
 
