@@ -34,4 +34,3 @@ def stewards_report(context: AssetExecutionContext, paths: JixiaoPaths) -> Mater
         "seconds_report": round(written.seconds, 3),  # where it was written
         **clock.seconds(),
     })
-

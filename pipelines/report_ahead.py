@@ -17,10 +17,10 @@ from pipelines.resources import JixiaoPaths
 from stewards.written import Written, write_reports
 
 Key = tuple[str, str, int, str]  # raw, warehouse, year, region
-# A larger partition's report is written in its own step, after the validation: a review holds
-# about 4 MB a thousand forms (80 MB at 20,000), which beside Great Expectations' slices would pass
-# the memory a run is bounded to.
-AHEAD_FORMS = 50_000
+# A larger partition's report is written in its own step, after the validation: its process holds
+# 160 MB and about 4 MB more a thousand forms (240 MB at 20,000), beside the run's process in Great
+# Expectations and the parsers at work on the next partition (1.5 GB in all, 20,000 forms a region).
+AHEAD_FORMS = 25_000
 
 
 class _Ahead:
