@@ -97,9 +97,9 @@ def test_runs_parsed_ahead_publish_what_runs_parsing_for_themselves_publish(year
         assert frame.equals(own[key]), key
     for region in REGIONS:  # the reports written ahead are the reports a run's own step writes
         written, mine = (folder / "reports" / "2022" / region for folder in (tmp_path, tmp_path / "own"))
-        assert _report_text(written) == _report_text(mine) and all(place in _report_text(written)
-                                                                   for place in REGIONS[region])
-        assert _workbook_cells(written) == _workbook_cells(mine) and len(_workbook_cells(written)) >= 2
+        text, cells = _report_text(written), _workbook_cells(written)
+        assert text == _report_text(mine) and all(place in text for place in REGIONS[region])
+        assert cells == _workbook_cells(mine) and len(cells) >= 2
 
 
 def _report_text(folder) -> str:
@@ -125,8 +125,7 @@ def test_a_partition_of_more_forms_than_written_ahead_writes_its_report_in_its_s
 
 def test_a_report_that_cannot_be_written_ahead_fails_its_run(year_of_regions, tmp_path):
     """Written ahead in a process of its own, a report that cannot be written (its folder is a
-    file) fails the partition's run as it fails a run writing it itself; the other regions' runs
-    publish and report."""
+    file) fails the partition's run, at its report step; the other regions' runs publish and report."""
     (tmp_path / "reports" / "2022").mkdir(parents=True)
     (tmp_path / "reports" / "2022" / "湖北").write_text("not a folder")
     outcomes = {region: outcome for _, region, outcome in run_partitions(dict.fromkeys(
