@@ -185,16 +185,21 @@ def parse_batches(paths: list[Location], raw_root: Location, size: int, unless: 
 
 
 def _pool(workers: int, summarise: Callable) -> ProcessPoolExecutor:
-    """Parser processes forked from a server process that has loaded the parser alone
-    (multiprocessing's forkserver), not from this one: a Dagster run's process holds hundreds of
-    megabytes of objects, which a worker forked from it copied page by page as its reference counts
-    and garbage collector touched them. The server is started at the first pool and serves this
-    process's later ones; it imports the main script, as spawned processes do. Each parser runs
-    PARSER_NICENESS nicer."""
+    """Parser processes forked from the process server (`process_server`), each PARSER_NICENESS nicer."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=process_server(summarise.__module__),
+                               initializer=os.nice, initargs=(PARSER_NICENESS,))
+
+
+def process_server(*modules: str) -> multiprocessing.context.ForkServerContext:
+    """The context of processes forked from a server process that has loaded the parser (and
+    `modules`) alone (multiprocessing's forkserver), not from this one: a Dagster run's process
+    holds hundreds of megabytes of objects, which a process forked from it copied page by page as
+    its reference counts and garbage collector touched them. The server is started with this
+    process's first such process, whichever asks first, and serves the later ones; it imports the
+    main script, as spawned processes do."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", __name__, summarise.__module__])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=os.nice,
-                               initargs=(PARSER_NICENESS,))
+    context.set_forkserver_preload(["__main__", __name__, *modules])  # heeded until the server starts
+    return context
 
 
 def _parse_chunk(paths: list[Location], raw_root: Location, unless: list[str | None],

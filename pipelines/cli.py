@@ -63,14 +63,16 @@ def run(years: list[int], force: bool = False, batch_files: int | None = None, w
             print(f"{year}: skipped, outside the reporting years {min(valid)}–{max(valid)}")
     years = [year for year in years if str(year) in valid]
     todo: dict[tuple[int, str], int] = {}  # partition → its number of files
+    unchanged: set[str] = set()  # regions skipped in some year
     for year in years:
         regions, skipped = regions_to_run(paths, year, force)
-        if skipped:  # partitions in the UI, as the runs' regions are (run_partition adds those)
-            with DagsterInstance.get() as instance:
-                add_regions(instance, list(skipped))
         for region, files in skipped.items():
             print(f"{partition_name(year, region)}: {files} files, all as last published: nothing to do (--force re-runs)")
         todo |= {(year, region): files for region, files in regions.items()}
+        unchanged |= skipped.keys()
+    if unchanged:  # partitions in the UI, as the runs' regions are (run_partition adds those)
+        with DagsterInstance.get() as instance:
+            add_regions(instance, sorted(unchanged))
     failed = set()
     for year, region, outcome in run_partitions(todo, batch_files, workers, started=_starting):
         if not _report(year, region, outcome):

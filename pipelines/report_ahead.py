@@ -7,11 +7,11 @@ sooner. Runs started any other way (the UI, the sensor, the schedule) write it i
 
 from __future__ import annotations
 
-import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
 
+from filings.parse import process_server
 from filings.storage import is_local
 from pipelines.resources import JixiaoPaths
 from stewards.written import Written, write_reports
@@ -25,8 +25,8 @@ AHEAD_FORMS = 25_000
 
 class _Ahead:
     def __init__(self) -> None:
-        # From the parsers' server process (filings/parse.py), at normal priority: the run waits for it.
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+        # Forked from the parsers' server, at normal priority: the run waits for it.
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=process_server(write_reports.__module__))
         self.started: dict[Key, Future[Written]] = {}
 
 

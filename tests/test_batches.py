@@ -3,12 +3,14 @@ publishes in one batch, re-runs parse only what changed, and no staging is left 
 
 import os
 import shutil
+import subprocess
+import sys
 
 import polars as pl
 from dagster import load_assets_from_package_module, materialize
 
 import assets
-from conftest import RAW, ZHONGWEI, edit_line, ephemeral_instance, sample_text
+from conftest import PROJECT, RAW, ZHONGWEI, edit_line, ephemeral_instance, sample_text
 from filings import parse
 from filings.parse import PARALLEL_FROM, parse_batches
 from filings.schemas import TABLES
@@ -121,6 +123,21 @@ def test_kept_parsers_parse_call_after_call_until_one_is_left_unfinished(monkeyp
                     for pid in batch} & first
     finally:
         parsers.close()
+
+
+def test_the_process_server_holds_the_parser_whichever_process_it_starts_with():
+    """The report's process may be the first forked from the server (in a run whose first
+    partitions are parsed in its own process): the server loads the parser all the same, and the
+    modules asked for, so every later parser starts with the parser loaded."""
+    script = (
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from filings.parse import process_server\n"
+        "if __name__ == '__main__':\n"
+        "    with ProcessPoolExecutor(1, mp_context=process_server('stewards.written')) as pool:\n"
+        "        print(pool.submit(eval, \"sorted(m for m in __import__('sys').modules\"\n"
+        "                                \" if m in ('filings.project', 'stewards.written'))\").result())\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "['filings.project', 'stewards.written']", done.stderr
 
 
 def _niceness(filings) -> int:
