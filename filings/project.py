@@ -286,12 +286,12 @@ def _name(cells: dict[str, Cell]) -> str | None:
 
 
 def _placeholder(key: str) -> bool:
-    """The template's empty slot: 指标, then digits or none, then one colon or none (指标, 指标2, 指标2:).
-    Not a regex: asked of every name, most of which begin 指标1:, it cost more than the rest of the
-    name's reading."""
+    """The template's empty slot: 指标, then digits or none, then one colon or none (指标, 指标2, 指标2:;
+    a key is cleaned, its colon ASCII). Not a regex: asked of every name, most of which begin 指标1:,
+    it cost more than the rest of the name's reading."""
     if not key.startswith("指标"):
         return False
-    number = key[2:-1] if key.endswith((":", ":")) else key[2:]
+    number = key[2:].removesuffix(":")
     return number == "" or number.isdecimal()
 
 

@@ -38,7 +38,7 @@ def test_every_indicator_row_read_is_published_or_skipped_with_a_reason(tables):
 
 
 @pytest.mark.parametrize("written, slot", [
-    ("指标 2:", True), ("指标 12:", True), ("指标:", True), ("指标", True), ("指标 2:", True),
+    ("指标 2:", True), ("指标 12:", True), ("指标:", True), ("指标", True), ("指标 2：", True),
     ("指标 2::", False), ("指标 2a:", False), ("指标 2: 新增", False),
 ])
 def test_the_templates_empty_slot_is_skipped_and_a_name_is_not(written, slot):
