@@ -16,7 +16,6 @@ from filings.templates import (
     GOAL_LABELS,
     HEADER_FIELDS,
     HEADER_LABELS,
-    INDICATOR_HEADERS,
     LABEL_LEAD,
     TOTAL_LABELS,
     Template,
