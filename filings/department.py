@@ -7,7 +7,7 @@ from typing import Final
 from filings.align import align, columns_from_header, number_of
 from filings.grid import find_cell
 from filings.project import LayoutNotRecognised, read_header_fields, read_total, skip
-from filings.records import DepartmentIndicator, Form
+from filings.records import DepartmentIndicator, Form, new
 from filings.split import FormBlock
 from filings.templates import DEPARTMENT_HEADERS, TOTAL_LABELS
 from filings.values import measure_fields
@@ -41,10 +41,10 @@ def parse_department(block: FormBlock, form: Form) -> None:
         target, actual = cells.get("target"), cells.get("actual")
         method, reason = cells.get("scoring_method"), cells.get("shortfall_reason")
         seq = number_of(cells, "seq")
-        form.department_indicators.append(DepartmentIndicator(  # by position, as project.py builds indicators
+        form.department_indicators.append(new(DepartmentIndicator, (  # every field, in order
             form.form_id, len(form.department_indicators), int(seq) if seq is not None else None,
             cells["indicator"].text, number_of(cells, "weight"),
             *measure_fields(target.raw if target else None), *measure_fields(actual.raw if actual else None),
-            method.text if method else None, number_of(cells, "score"), reason.text if reason else None, row.line))
+            method.text if method else None, number_of(cells, "score"), reason.text if reason else None, row.line)))
     if not form.complete:
         form.problems = "缺少总分行(表格可能被截断)"

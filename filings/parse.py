@@ -19,7 +19,7 @@ from filings.fallback import read_labelled_fields
 from filings.grid import UnreadableFiling
 from filings.readers import guards, read_grid
 from filings.project import LayoutNotRecognised, parse_project
-from filings.records import Filing, Form, SourcePosition
+from filings.records import Filing, Form, SourcePosition, new
 from filings.split import FormBlock, split_forms
 from filings.storage import Location
 from filings.summary import parse_summary
@@ -54,7 +54,7 @@ def parse_filing(data: bytes, source_file: str, reporting_year: int, filing_id: 
         filing.error, filing.reason_code = "未找到任何绩效自评表、整体支出绩效表或汇总表的标题", "no_form_title"
         return filing
     filing.forms = [_parse_form(block, filing, ordinal) for ordinal, block in enumerate(blocks)]
-    filing.positions = [SourcePosition(filing.filing_id, source_file, reporting_year, row.line, row.where)
+    filing.positions = [new(SourcePosition, (filing.filing_id, source_file, reporting_year, row.line, row.where))
                         for row in rows if row.where]
     filing.n_forms = len(filing.forms)
     incomplete = [f"第{f.ordinal + 1}张表(第{f.line_start}行起):{f.problems}" for f in filing.forms if not f.complete]

@@ -7,7 +7,7 @@ from typing import Final
 
 from filings.align import QUALITATIVE_NATURE, Column, align, columns_from_header, number_of
 from filings.grid import Cell, Row, find_cell
-from filings.records import Form, FundRow, Indicator, SkippedRow
+from filings.records import Form, FundRow, Indicator, SkippedRow, new
 from filings.split import FormBlock
 from filings.templates import (
     FUND_END,
@@ -134,11 +134,11 @@ def _read_funds(rows: list[Row], at: int, form: Form) -> None:
         initial, adjusted = _amount(cells, "budget_initial", scale), _amount(cells, "budget_adjusted", scale)
         spent = _amount(cells, "spent", scale)
         funds_total = _amount(cells, "funds_total", scale)
-        form.fund_rows.append(FundRow(  # by position, in the order of its fields (see Indicator below)
+        form.fund_rows.append(new(FundRow, (  # every field, in order (see filings/records.py)
             form.form_id, len(form.fund_rows), item.rstrip("::"), funds_total, initial, adjusted, spent,
             number_of(cells, "weight"), rate_cell.raw if rate_cell else None, rate.value if rate else None,
             rate.tolerance if rate else None, _execution_rate(initial, adjusted, spent), number_of(cells, "score"),
-            cells["reason"].text if "reason" in cells else None, _uncertain(cells), row.line))
+            cells["reason"].text if "reason" in cells else None, _uncertain(cells), row.line)))
         if len(form.fund_rows) == 1 or "总额" in item:
             _set_form_funds(form, form.fund_rows[-1], stated_weight)
 
@@ -258,19 +258,16 @@ def _carry_labels(rows: list[Row], columns: list[Column], template: Template, fo
             # the filer named the indicator after its section.
             name = level2
         actual, reason = cells.get("actual"), cells.get("shortfall_reason")
-        # By position, in the order of Indicator's fields. Its constructor is the dataclass's, run by the
-        # interpreter: called by keyword, with the row's fields merged from dicts, it took a fifth of the
-        # time forms are built in.
-        form.indicators.append(Indicator(
+        form.indicators.append(new(Indicator, (
             form.form_id, len(form.indicators), level1, points.get(level1), inferred, level2, level2_points, name,
             *measure_fields(_target_text(cells)), *measure_fields(actual.raw if actual else None),
-            weight, number_of(cells, "score"), reason.text if reason else None, method, _uncertain(cells), row.line))
+            weight, number_of(cells, "score"), reason.text if reason else None, method, _uncertain(cells), row.line)))
 
 
 def skip(form: Form, row: Row, reason: str) -> None:
     """Record an indicator-table row that holds no indicator, so every row read is accounted for."""
-    form.skipped_rows.append(SkippedRow(form.form_id, len(form.skipped_rows), row.line, reason,
-                                        " | ".join(c.raw for c in row.cells)))
+    form.skipped_rows.append(new(SkippedRow, (form.form_id, len(form.skipped_rows), row.line, reason,
+                                              " | ".join(c.raw for c in row.cells))))
 
 
 _VALUE_ROLES: Final = ("target", "actual", "weight", "score")

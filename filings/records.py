@@ -1,16 +1,24 @@
-"""Normalised records, one dataclass per published table row. Field names are the column names.
-Slotted: a parse makes them by the million, and their constructors (the interpreter's, even when
-compiled code calls them) store into slots faster than into a dict; a misspelt field fails."""
+"""Normalised records, one per published table row. Field names are the column names, in order.
+
+A form's rows (fund rows, indicators, … and the filing's source positions) are named tuples: a
+parse makes them by the million, never changes one, and sends them on column by column. Made by
+`new(Indicator, (…))` (tuple.__new__, run in C: a slotted dataclass's constructor, or a named
+tuple's own, is a Python function the interpreter runs even when compiled code calls it) and
+turned into columns by zip(*rows) (in C: reading each field of a dataclass by name took three
+times as long). Forms and filings, filled in as a parse goes, are slotted dataclasses."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Final, NamedTuple
 
 from filings import PARSER_VERSION
 
+new: Final = tuple.__new__  # new(FundRow, (…every field, in order…)): no field named, none left out
 
-@dataclass(slots=True)
-class FundRow:
+
+class FundRow(NamedTuple):
     """One row of the 项目资金 block (年度资金总额, 其中:当年财政拨款, 上年结转资金 …)."""
 
     form_id: str
@@ -31,8 +39,7 @@ class FundRow:
     line: int
 
 
-@dataclass(slots=True)
-class Indicator:
+class Indicator(NamedTuple):
     """One 三级指标 row of a project form, with its 一级/二级 labels carried down."""
 
     form_id: str
@@ -63,8 +70,7 @@ class Indicator:
     line: int
 
 
-@dataclass(slots=True)
-class DepartmentIndicator:
+class DepartmentIndicator(NamedTuple):
     """One row of a 部门整体支出绩效自评表 (年度支出进度, 预算调整率 …)."""
 
     form_id: str
@@ -90,8 +96,7 @@ class DepartmentIndicator:
     line: int
 
 
-@dataclass(slots=True)
-class SummaryRow:
+class SummaryRow(NamedTuple):
     """One project row of a 绩效评价汇总表."""
 
     form_id: str
@@ -110,8 +115,7 @@ class SummaryRow:
     line: int
 
 
-@dataclass(slots=True)
-class SkippedRow:
+class SkippedRow(NamedTuple):
     """A row of an indicator table read but holding no indicator, and why."""
 
     form_id: str
@@ -171,8 +175,7 @@ class Form:
     CHILDREN = ("fund_rows", "indicators", "department_indicators", "summary_rows", "skipped_rows")
 
 
-@dataclass(slots=True)
-class SourcePosition:
+class SourcePosition(NamedTuple):
     """Where a grid row stands in a paged, sheeted or tabled original (PDF, spreadsheet, Word, HTML)."""
 
     filing_id: str
@@ -197,3 +200,8 @@ class Filing:
     parser_version: str = PARSER_VERSION
     forms: list[Form] = field(default_factory=list, repr=False)
     positions: list[SourcePosition] = field(default_factory=list, repr=False)
+
+
+def field_names(record: type) -> list[str]:
+    """A record type's fields, in order."""
+    return list(record._fields) if issubclass(record, tuple) else [f.name for f in dataclasses.fields(record)]

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-import dataclasses
-
 import pandera.polars as pa
 import polars as pl
 
@@ -279,7 +277,7 @@ def columns(name: str) -> list[str]:
     model_columns = list(TABLES[name].to_schema().columns)
     if name not in RECORDS:
         return model_columns
-    order = [f.name for f in dataclasses.fields(RECORDS[name])]
+    order = records.field_names(RECORDS[name])
     return sorted(model_columns, key=lambda c: order.index(c) if c in order else len(order))
 
 

@@ -27,18 +27,24 @@ def to_columns(filings: list[Filing]) -> dict[str, dict[str, list]]:
     and Polars must not run in a forked process)."""
     forms = [form for filing in filings for form in filing.forms]
     rows: dict[str, list] = {
-        "filings": filings,
-        "forms": forms,
         **{child: [r for form in forms for r in getattr(form, child)] for child in Form.CHILDREN},
         "source_positions": [p for filing in filings for p in filing.positions],
     }
-    return {name: _transposed(rows[name], columns(name)) for name in PARSED_TABLES}
+    return {"filings": _attributes(filings, columns("filings")), "forms": _attributes(forms, columns("forms")),
+            **{name: _transposed(rows[name], columns(name)) for name in rows}}
 
 
-def _transposed(records: list, names: list[str]) -> dict[str, list]:
+def _attributes(records: list, names: list[str]) -> dict[str, list]:
     """The records' attributes `names`, column by column."""
-    values = zip(*map(attrgetter(*names), records)) if len(names) > 1 else ([getattr(r, names[0]) for r in records],)
-    return dict(zip(names, map(list, values))) if records else {name: [] for name in names}
+    return {name: list(map(attrgetter(name), records)) for name in names}
+
+
+def _transposed(records: list[tuple], names: list[str]) -> dict[str, list]:
+    """Records that are tuples of the fields `names`, column by column (see filings/records.py)."""
+    if records and len(records[0]) != len(names):
+        raise ValueError(f"a record of {len(records[0])} fields for the {len(names)} columns {names}")
+    values = zip(*records, strict=True) if records else [()] * len(names)
+    return dict(zip(names, map(list, values), strict=True))
 
 
 def from_columns(parts: list[dict[str, dict[str, list]]]) -> dict[str, pl.DataFrame]:

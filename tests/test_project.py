@@ -27,11 +27,9 @@ def test_parsing_core_and_rules_import_no_dagster():
 
 
 def test_records_and_schemas_name_the_same_columns():
-    import dataclasses
-
-    from filings.records import Form
+    from filings.records import Form, field_names
     from filings.schemas import RECORDS, TABLES
 
     for name, record in RECORDS.items():
-        fields = {f.name for f in dataclasses.fields(record)} - set(Form.CHILDREN) - {"forms", "positions"}
+        fields = set(field_names(record)) - set(Form.CHILDREN) - {"forms", "positions"}
         assert fields == set(TABLES[name].to_schema().columns), name
