@@ -113,22 +113,27 @@ def segment_rows(run: str, roles: tuple[str, ...]) -> list[Split] | None:
 
 def _splits(run: str, kinds: tuple[str, ...], limit: int = 20000):
     """Every way to cut `run` into at most len(kinds) valid cells, in order."""
-    def walk(at: int, k: int, cells: tuple[str, ...]):
-        if at == len(run):
-            yield cells
-            return
-        if k == len(kinds):
-            return
-        last = k == len(kinds) - 1 or all(kind == "text" for kind in kinds[k + 1:])
-        ends = [len(run)] if kinds[k] == "text" and last else range(at + 1, len(run) + 1)
-        for end in ends:
-            part = run[at:end]
-            if _valid(part, kinds[k]):
-                yield from walk(end, k + 1, cells + (part,))
-    for n, cells in enumerate(walk(0, 0, ())):
+    for n, cells in enumerate(_walk(run, kinds, 0, 0, ())):
         if n >= limit:
             return
         yield cells
+
+
+def _walk(run: str, kinds: tuple[str, ...], at: int, k: int, cells: tuple[str, ...]):
+    """The cuts of `run` from `at` into cells of kinds[k:], after `cells`. Not nested in _splits:
+    compiled, a nested function and the variables it shares hold each other, a cycle only the
+    garbage collector frees (see filings.parse._collect_young)."""
+    if at == len(run):
+        yield cells
+        return
+    if k == len(kinds):
+        return
+    last = k == len(kinds) - 1 or all(kind == "text" for kind in kinds[k + 1:])
+    ends = [len(run)] if kinds[k] == "text" and last else range(at + 1, len(run) + 1)
+    for end in ends:
+        part = run[at:end]
+        if _valid(part, kinds[k]):
+            yield from _walk(run, kinds, end, k + 1, cells + (part,))
 
 
 def _valid(part: str, kind: str) -> bool:

@@ -173,12 +173,8 @@ def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: b
     header, at = _header(tokens, label, start, FUND_HEADERS)
     if fused:
         roles = tuple(_role(c.key, FUND_HEADERS) for c in header.cells[1:])
-
-        def starts_item(token: Token) -> bool:
-            return bool(FUND_ITEM.match(token.key)) or token.key.startswith(FUND_END)
-
-        body = _expanded(_runs(tokens[at:end], starts_item),
-                         lambda t: None if starts_item(t) else segment(t.text, roles))
+        body = _expanded(_runs(tokens[at:end], _starts_item),
+                         lambda t: None if _starts_item(t) else segment(t.text, roles))
         tokens, end = tokens[:at] + body, at + len(body)
     width = len(header.cells)
     rows: list[Row | None] = [header]
@@ -202,6 +198,10 @@ def _funds(tokens: list[Token], label: int, start: int, end: int, blanks_kept: b
     return present(rows)
 
 
+def _starts_item(token: Token) -> bool:
+    return bool(FUND_ITEM.match(token.key)) or token.key.startswith(FUND_END)
+
+
 def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, fused: bool) -> list[Row]:
     """Indicator rows: a 一级/二级 label after a named row starts the next one, as does a row
     whose columns are filled; the 总分 row takes the numbers after it; what follows are notes."""
@@ -222,27 +222,21 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, 
     rows: list[Row | None] = [header]
     current: list[Token] = []
     ranks: list[int] = []  # of current's tokens, each as it was added (see _rank)
-
-    def flush() -> None:
-        if current:
-            rows.append(_placed(current, _leading_labels(ranks), name_col, None if blanks_kept else last_col))
-            current.clear()
-            ranks.clear()
-
+    end = None if blanks_kept else last_col
     while at < len(tokens):
         token = tokens[at]
         if token.key.startswith(TOTAL_LABELS):
-            flush()
+            _flush(rows, current, ranks, name_col, end)
             total, at = _total(tokens, at, number_cols, len(roles), blanks_kept)
             rows += [total, *(_row(t.line, {0: t.text}) for t in tokens[at:] if t.key)]
             break
         if token.key.startswith(_ASIDES):
-            flush()
+            _flush(rows, current, ranks, name_col, end)
             at += 2  # 其他需要说明事项 | 无: a remark and its text, no indicator
             continue
         rank = _rank(token, template, current)
-        if rank and current and (ranks[-1] or 3) >= rank:
-            flush()  # a label after a name, or after a label of its own level or below
+        if rank and current and (ranks[-1] or 3) >= rank:  # a label after a name, or a label of its level or below
+            _flush(rows, current, ranks, name_col, end)
         current.append(token)
         ranks.append(rank)
         # The column of the cell just added, the name standing in the 三级 column.
@@ -251,10 +245,20 @@ def _indicators(tokens: list[Token], label: int, start: int, blanks_kept: bool, 
                 at += 1  # a reason written after the score (因工作原因,…): the row's last cell
                 current.append(tokens[at])
                 ranks.append(0)  # after the name: not among the labels that lead the row
-            flush()
+            _flush(rows, current, ranks, name_col, end)
         at += 1
-    flush()
+    _flush(rows, current, ranks, name_col, end)
     return present(rows)
+
+
+def _flush(rows: list[Row | None], current: list[Token], ranks: list[int], name_col: int, end: int | None) -> None:
+    """The tokens gathered as the next row (then none gathered). A function of its own, not one
+    nested in _indicators: compiled, a nested function and the variables it shares hold each other,
+    a cycle only the garbage collector frees (see filings.parse._collect_young)."""
+    if current:
+        rows.append(_placed(current, _leading_labels(ranks), name_col, end))
+        current.clear()
+        ranks.clear()
 
 
 def _reason_at(tokens: list[Token], at: int, template: Template) -> bool:
