@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final, Iterable, NamedTuple
 
+from filings.records import new
 from filings.text import clean, remembered
 
 
@@ -45,12 +46,12 @@ def row_of(line: int, values, where: str | None = None, uncertain: frozenset[int
              and (cell := _cell(col, value if isinstance(value, str) else str(value))) is not None]
     if uncertain:
         cells = [cell._replace(uncertain=True) if cell.col in uncertain else cell for cell in cells]
-    return _new(Row, (line, tuple(cells), where)) if cells else None
+    return new(Row, (line, tuple(cells), where)) if cells else None
 
 
 def row_at(line: int, cells: tuple[Cell, ...]) -> Row:
     """A row of `cells` (non-empty, as a Row holds them) at `line`, with no other position."""
-    return _new(Row, (line, cells, None))
+    return new(Row, (line, cells, None))
 
 
 def _cell(col: int, raw: str) -> Cell | None:
@@ -63,15 +64,11 @@ def _cell(col: int, raw: str) -> Cell | None:
     elif col in by_col:
         return by_col[col]
     text = clean(raw)
-    cell = by_col[col] = _new(Cell, (col, raw.strip(), text, text.replace(" ", ""), False)) if text else None
+    cell = by_col[col] = new(Cell, (col, raw.strip(), text, text.replace(" ", ""), False)) if text else None
     return cell
 
 
 _CELLS: Final[dict[str, dict[int, Cell | None]]] = {}  # raw text → column → its cell
-
-# A NamedTuple's own constructor is a Python function that the interpreter runs, even when compiled
-# code calls it (3,000 instructions a row); tuple.__new__ makes the same tuple in C. Every field given.
-_new: Final = tuple.__new__
 
 
 def present(rows: Iterable[Row | None]) -> list[Row]:

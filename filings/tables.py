@@ -44,7 +44,7 @@ def _transposed(records: list[tuple], names: list[str]) -> dict[str, list]:
     if records and len(records[0]) != len(names):
         raise ValueError(f"a record of {len(records[0])} fields for the {len(names)} columns {names}")
     values = zip(*records, strict=True) if records else [()] * len(names)
-    return dict(zip(names, map(list, values), strict=True))
+    return dict(zip(names, map(list, values), strict=True))  # strict: every row read, a long one found
 
 
 def from_columns(parts: list[dict[str, dict[str, list]]]) -> dict[str, pl.DataFrame]:

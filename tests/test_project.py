@@ -33,3 +33,20 @@ def test_records_and_schemas_name_the_same_columns():
     for name, record in RECORDS.items():
         fields = set(field_names(record)) - set(Form.CHILDREN) - {"forms", "positions"}
         assert fields == set(TABLES[name].to_schema().columns), name
+
+
+def test_a_row_of_the_wrong_length_is_refused_as_it_becomes_columns():
+    """A form's rows are made by tuple.__new__, which names no field and counts none: a row made
+    with a field too few or too many must not shift the columns after it."""
+    import pytest
+
+    from filings.records import SkippedRow, new
+    from filings.tables import _transposed
+
+    names = list(SkippedRow._fields)
+    good = new(SkippedRow, ("f", 0, 3, "empty_slot", "x"))
+    assert _transposed([good, good], names)["reason"] == ["empty_slot", "empty_slot"]
+    with pytest.raises(ValueError):  # the first row short
+        _transposed([new(SkippedRow, ("f", 0, 3, "empty_slot")), good], names)
+    with pytest.raises(ValueError):  # a later row long
+        _transposed([good, new(SkippedRow, ("f", 1, 4, "empty_slot", "x", "extra"))], names)
