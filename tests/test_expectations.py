@@ -154,6 +154,15 @@ def test_a_table_longer_than_a_slice_is_validated_slice_by_slice_and_its_keys_wh
     assert [(f["expectation"], f["detail"]) for f in bad.failed] == [
         ("expect_table_keys_to_be_unique", "2 rows share their form_id, row_index with another row of the table")]
 
+    # the first row again as the second: a key repeated within one slice, which that slice's
+    # suite finds too, is reported once, by the check over the whole table
+    within = pl.concat([indicators.head(1), indicators])
+    bad = validate_published({"indicators": within}, 2024, tmp_path / "gx")["indicators"]
+    assert [(f["expectation"], f["detail"]) for f in bad.failed] == [
+        ("expect_table_keys_to_be_unique", "2 rows share their form_id, row_index with another row of the table")]
+    index = (tmp_path / "gx" / "index.html").read_text(encoding="utf-8")
+    assert "<td>未通过</td>" in index, "the slice's own page still shows its failure"
+
 
 def test_no_slice_handed_to_gx_outlives_the_validation(tmp_path, tables, monkeypatch):
     """GX's execution engine keeps the batches it was handed (the last slice of every table) for as
