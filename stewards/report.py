@@ -145,7 +145,7 @@ def _form_rows(forms: pl.DataFrame) -> pl.DataFrame:
 
 
 def _finding_rows(findings: pl.DataFrame) -> pl.DataFrame:
-    """Per unit number: the rows of its findings table as HTML, by file and line."""
+    """Per unit number: the rows of its findings table as HTML, in the review's order (by file and line)."""
     line = pl.when(pl.col("line").fill_null(0) != 0).then(pl.col("line").cast(pl.String))
     row = pl.concat_str(
         pl.lit("<tr class='"), pl.col("severity"), pl.lit("' id='u"), pl.col("number").cast(pl.String),
@@ -160,8 +160,7 @@ def _finding_rows(findings: pl.DataFrame) -> pl.DataFrame:
         pl.lit("</td><td>"), _escaped(pl.col("message")), pl.lit("</td><td class='source'>"),
         _escaped(_filled("source_text")), pl.lit("</td></tr>"),
     )
-    return (findings.sort("number", "source_file", "line", maintain_order=True)
-            .with_columns(html=row).group_by("number", maintain_order=True).agg(pl.col("html").str.join("")))
+    return findings.with_columns(html=row).group_by("number").agg(pl.col("html").str.join(""))
 
 
 def _filled(*names: str) -> pl.Expr:

@@ -19,7 +19,7 @@ class Review:
     year: int
     filings: pl.DataFrame
     forms: pl.DataFrame  # with `unit`, `errors`, `warnings`
-    findings: pl.DataFrame  # check_results with `unit` and `source_text` (the offending line as filed, or where it stands)
+    findings: pl.DataFrame  # check_results with `unit` and `source_text` (the line as filed): by unit, file, line
     quarantine: pl.DataFrame  # files that could not be read at all
 
     def units(self) -> list[str]:
@@ -47,7 +47,9 @@ def load_review(warehouse: Location, raw: Location, year: int, region: str | Non
              .join(counts, on="form_id", how="left")
              .with_columns(pl.col("errors", "warnings").fill_null(0).cast(pl.Int64))
              .sort("unit", "source_file", "ordinal"))
-    findings = findings.join(units, on="source_file", how="left", maintain_order="left")
+    # a unit's findings by file and line; findings on one line in check_results' order (by rule)
+    findings = (findings.join(units, on="source_file", how="left", maintain_order="left")
+                .sort("unit", "source_file", "line", maintain_order=True))
     findings = findings.with_columns(source_text=pl.Series(_source_lines(raw, findings), dtype=pl.String)).drop(
         "position")
     return Review(year, filings, forms, findings, quarantine)

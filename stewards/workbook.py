@@ -73,10 +73,9 @@ def _write_book(review: Review, path: Path) -> None:
 
 
 def _finding_rows(findings: pl.DataFrame) -> pl.DataFrame:
-    """Each finding as its sheet row (after its `unit`): a unit's by file and line (findings on one
-    line in the order of check_results, as in the report), text that starts like a formula
-    neutralised as `neutralise` does; made by Polars column by column, not cell by cell."""
-    return findings.sort("unit", "source_file", "line", maintain_order=True).with_columns(
+    """Each finding as its sheet row (after its `unit`), in the review's order, text that starts like
+    a formula neutralised as `neutralise` does; made by Polars column by column, not cell by cell."""
+    return findings.with_columns(
         pl.when(pl.col("severity") == "error").then(pl.lit("错误")).otherwise(pl.lit("提示")).alias("severity"),
         pl.col("check_id").replace_strict(_TITLES, return_dtype=pl.String),
         pl.col(_TEXTS).str.replace(_FORMULA_PATTERN, "'$0"),

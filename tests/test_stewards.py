@@ -12,7 +12,7 @@ from conftest import PROJECT, RAW, XINGQING, ZHONGWEI, edit_line, parse_text, sa
 from filings.parse import parse_filing, parse_path
 from filings.schemas import columns
 from filings.tables import to_tables
-from filings.warehouse import publish
+from filings.warehouse import publish, read
 from stewards import report, workbook
 from stewards.review import _source_lines, load_review
 from stewards.workbook import neutralise
@@ -26,10 +26,23 @@ def _publish(warehouse, filings):
 
 
 @pytest.fixture(scope="module")
-def review(tmp_path_factory):
+def warehouse(tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("warehouse")
     _publish(warehouse, [parse_text(sample_text(ZHONGWEI)), parse_text(sample_text(XINGQING), XINGQING)])
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def review(warehouse):
     return load_review(warehouse, RAW, 2024)
+
+
+def _listed_as_published(warehouse, review, unit) -> list[dict]:
+    """The unit's findings as check_results holds them (by rule, file and line), ordered by file
+    and line, findings on one line in check_results' order."""
+    files = review.forms.filter(pl.col("unit") == unit)["source_file"].unique()
+    published = read(warehouse, "check_results", 2024).with_row_index().filter(pl.col("source_file").is_in(files))
+    return sorted(published.iter_rows(named=True), key=lambda f: (f["source_file"], f["line"] or 0, f["index"]))
 
 
 def test_review_groups_forms_by_filing_unit_and_keeps_the_offending_line(review):
@@ -80,7 +93,7 @@ def test_report_lists_every_finding_with_its_file_row_and_original_text(review, 
     assert html.count("<svg class=\"chart\"") == 3 and "各规则发现的问题数" in html
 
 
-def test_each_units_findings_are_listed_by_file_and_line_in_the_order_of_check_results(review, tmp_path):
+def test_each_units_findings_are_listed_by_file_and_line_in_the_order_of_check_results(warehouse, review, tmp_path):
     """Findings on one line (several rules, or one rule's several fields) keep check_results' order
     (by rule): the same report every time."""
     html = report.write(review, tmp_path).read_text(encoding="utf-8")
@@ -88,8 +101,7 @@ def test_each_units_findings_are_listed_by_file_and_line_in_the_order_of_check_r
     for number, unit in enumerate(review.units(), start=1):
         section = html.split(f"id='unit-{number}'>", 1)[1].split("</section>", 1)[0]
         listed = re.findall(r"<tr class='\w+' id='u(\d+)-f(\d+)' data-check='(\w+)' data-line='(\d*)'>", section)
-        mine = review.findings.with_row_index().filter(pl.col("unit") == unit)
-        expected = sorted(mine.iter_rows(named=True), key=lambda f: (f["source_file"], f["line"] or 0, f["index"]))
+        expected = _listed_as_published(warehouse, review, unit)
         assert listed == [(str(number), str(i), f["check_id"], str(f["line"] or "")) for i, f in enumerate(expected)]
         ties += len(expected) - len({(f["source_file"], f["line"]) for f in expected})
     assert ties, "no two findings on one line: nothing to order"
@@ -106,12 +118,11 @@ def test_workbook_has_a_sheet_per_unit_with_its_findings(review, tmp_path):
     assert summary[0][:4] == ("中卫市公安局", 7, 6, 7)
 
 
-def test_the_workbook_lists_each_units_findings_as_the_report_does(review, tmp_path):
+def test_the_workbook_lists_each_units_findings_as_the_report_does(warehouse, review, tmp_path):
     """By file and line, findings on one line in the order of check_results."""
     book = openpyxl.load_workbook(workbook.write(review, tmp_path))
     for unit in review.units():
-        mine = review.findings.with_row_index().filter(pl.col("unit") == unit)
-        expected = sorted(mine.iter_rows(named=True), key=lambda f: (f["source_file"], f["line"] or 0, f["index"]))
+        expected = _listed_as_published(warehouse, review, unit)
         rows = list(book[unit].iter_rows(min_row=2, values_only=True))
         assert [(r[3], r[4], r[5], r[8]) for r in rows] == [
             (f["source_file"], f["line"], f["field"], f["message"]) for f in expected]
