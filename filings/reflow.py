@@ -321,18 +321,33 @@ def _split_fused_rows(tokens: list[Token], roles: list[str], template: Template)
 
 def _rank(token: Token, template: Template, before: list[Token]) -> int:
     """1 for a 一级 label, 2 for a 二级 label, 0 for any other cell; a name that is both
-    (满意度指标) is 二级 right after a 一级 label."""
+    (满意度指标) is 二级 right after a 一级 label. Such names in a row alternate from the rank of
+    the cell before them, found by walking back (no copies of `before`, no recursion)."""
+    rank = _plain_rank(token, template)
+    if rank != 3:
+        return rank
+    at = len(before)
+    while at and (rank := _plain_rank(before[at - 1], template)) == 3:
+        at -= 1
+    rank = rank if at else 0  # the rank of the cell before the names that are both
+    for _ in range(len(before) - at + 1):
+        rank = 2 if rank == 1 else 1
+    return rank
+
+
+def _plain_rank(token: Token, template: Template) -> int:
+    """1 for a 一级 label, 2 for a 二级 label, 3 for a name that is both, 0 for any other cell."""
     if not token.key:
         return 0
-    level1, level2 = template.level1(token.text) is not None, template.level2(token.text) is not None
-    if level1 and level2:
-        return 2 if before and _rank(before[-1], template, before[:-1]) == 1 else 1
-    return 1 if level1 else 2 if level2 else 0
+    return (template.level1(token.text) is not None) + 2 * (template.level2(token.text) is not None)
 
 
 def _leading_labels(ranks: list[int]) -> int:
     """How many 一级/二级 labels a row starts with, by its tokens' ranks."""
-    return ranks.index(0) if 0 in ranks else len(ranks)
+    for i, rank in enumerate(ranks):
+        if not rank:
+            return i
+    return len(ranks)
 
 
 def _placed(row: list[Token], labels: int, name_col: int, score_col: int | None) -> Row | None:

@@ -261,3 +261,17 @@ def test_dumped_sheet_whose_figures_do_not_pair_up_guesses_none():
     assert not form.complete and form.problems
     assert not any(i.score is not None for i in form.indicators)
     assert form.project_name == "建档立卡个人缴费县级配套资金"
+
+
+def test_a_name_that_is_both_levels_alternates_from_the_label_before_it():
+    """满意度指标 names a 一级 section and a 二级 one: right after a 一级 label it is 二级, then 一级
+    again, and so on along a run of them; at a row's start, or after a name, it is 一级."""
+    from filings.reflow import Token, _rank
+    from filings.templates import TEMPLATES
+
+    template = next(t for t in TEMPLATES if t.template_id == "sichuan_project")
+    both, level1, level2, name = (Token(1, text) for text in ("满意度指标", "产出指标", "数量指标", "接待人次"))
+    assert [_rank(t, template, []) for t in (both, level1, level2, name)] == [1, 1, 2, 0]
+    assert [_rank(both, template, before) for before in ([level1], [level2], [name], [level1, both],
+                                                         [level1, both, both], [name, both], [both] * 999)] == \
+        [2, 1, 1, 1, 2, 2, 2]
