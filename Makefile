@@ -77,11 +77,13 @@ bench: $(STAMP) fonts native
 test-cluster: $(STAMP)
 	$(BIN)/pytest tests/test_cluster.py -q
 
-# The quality rules over a synthetic warehouse of CHECK_FORMS forms (docs/benchmarks.md).
+# The quality rules over a synthetic warehouse of CHECK_FORMS forms (docs/benchmarks.md): the sample
+# filings replicated, or CHECK_RAW's (a corpus's raw/ folder, e.g. make corpus's: every format's tables).
 CHECK_FORMS ?= 1000000
+CHECK_RAW ?=
 
 bench-checks: $(STAMP)
-	$(BIN)/python tools/bench_checks.py --forms $(CHECK_FORMS)
+	$(BIN)/python tools/bench_checks.py --forms $(CHECK_FORMS) $(if $(CHECK_RAW),--raw $(CHECK_RAW))
 
 # Coverage-guided fuzzing of the parser (atheris, libFuzzer). atheris is not in requirements.lock:
 # it ships wheels for x86_64 Linux only, so this target installs it where it runs.

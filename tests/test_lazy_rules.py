@@ -1,6 +1,7 @@
 """The rules take lazy scans of the published parquet as well as DataFrames, with the same findings
 in the same order, and render messages exactly as `str.format` does."""
 
+import json
 import sys
 
 import polars as pl
@@ -13,7 +14,7 @@ from checks.expr import as_lazy
 from conftest import PROJECT, RAW
 
 sys.path.insert(0, str(PROJECT / "tools"))
-from bench_checks import scan, synthesize  # noqa: E402
+from bench_checks import EXPECTED, scan, synthesize  # noqa: E402
 
 
 def test_messages_render_as_str_format_did():
@@ -33,13 +34,17 @@ def test_lazy_scans_give_the_findings_of_dataframes(tables, tmp_path):
 
 def test_a_synthetic_warehouse_scanned_lazily(findings, tmp_path):
     """Ten copies of the samples in the pipeline's parquet layout: the scans give exactly the
-    findings of the same tables read into memory, ten times the samples' per rule."""
+    findings of the same tables read into memory, ten times the samples' per rule, as the
+    benchmark's record of the warehouse expects."""
     synthesize(tmp_path, 220, RAW)
     scans = scan(tmp_path)
     lazily = run_rules(scans)
     assert_frame_equal(lazily, run_rules({name: frame.collect() for name, frame in scans.items()}))
     per_rule = dict(findings["check_id"].value_counts().iter_rows())
-    assert dict(lazily["check_id"].value_counts().iter_rows()) == {check: 10 * n for check, n in per_rule.items()}
+    found = dict(lazily["check_id"].value_counts().iter_rows())
+    assert found == {check: 10 * n for check, n in per_rule.items()}
+    assert json.loads((tmp_path / EXPECTED).read_text()) == {
+        "raw": str(RAW), "base_forms": 22, "copies": 10, "findings": found}
 
 
 def test_the_per_form_sums_are_made_once_and_each_rule_finds_alone_what_it_finds_among_all(

@@ -2,12 +2,14 @@
 that many forms by replicating the parsed sample filings with new ids (parquet partitions in the
 pipeline's layout), hands `write_findings` lazy scans of it (the findings streamed to parquet rule by
 rule) and times the quality rules: forms, rows, seconds in all and per rule, peak memory, and
-findings against copies × the sample's findings.
+findings against copies × the base's findings. The base is the sample filings in raw/, or a
+generated corpus (`--raw`, e.g. `make corpus`'s) for a warehouse with every format's tables.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import platform
@@ -29,13 +31,15 @@ from filings.discover import discover, reporting_years  # noqa: E402
 from filings.parse import parse_many  # noqa: E402
 from filings.tables import to_tables  # noqa: E402
 
+EXPECTED = "_expected.json"  # in the warehouse (which scan skips): its base, copies and findings per rule
 # The pipeline's layout, warehouse/<table>/reporting_year=<YYYY>/<file>.parquet, read as BI reads it:
 # a glob over every table's partitions. Every table the parser makes is replicated (the rules may
 # read any of them).
 
 
 def sample_tables(raw: Path) -> dict[str, pl.DataFrame]:
-    """Every sample filing in raw/, parsed by the real parser (the base that is replicated)."""
+    """Every filing under `raw` (the samples by default), parsed by the real parser: the base that is
+    replicated."""
     paths = [f.path for year in reporting_years(raw) for f in discover(raw, year)]
     return to_tables(parse_many(paths, raw))
 
@@ -59,7 +63,8 @@ def _copied(frame: pl.LazyFrame, copies: int) -> pl.LazyFrame:
 
 
 def synthesize(warehouse: Path, forms: int, raw: Path) -> None:
-    """Write the replicated tables as warehouse/<table>/reporting_year=<YYYY>/part-0.parquet."""
+    """Write the replicated tables as warehouse/<table>/reporting_year=<YYYY>/part-0.parquet, and
+    what the rules must find in them (copies × the base's findings, per rule) as its EXPECTED file."""
     base = sample_tables(raw)
     copies = math.ceil(forms / base["forms"].height)
     year_of = base["forms"].select("form_id", "reporting_year")
@@ -72,6 +77,10 @@ def synthesize(warehouse: Path, forms: int, raw: Path) -> None:
             target = warehouse / name / f"reporting_year={year}" / "part-0.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
             _copied(part.lazy(), copies).sink_parquet(target, compression="zstd", statistics=True)
+    per_copy = dict(run_rules(base, load())["check_id"].value_counts().iter_rows())
+    (warehouse / EXPECTED).write_text(json.dumps({  # last: the warehouse is whole
+        "raw": str(raw), "base_forms": base["forms"].height, "copies": copies,
+        "findings": {check: n * copies for check, n in per_copy.items()}}))
 
 
 def scan(warehouse: Path) -> dict[str, pl.LazyFrame]:
@@ -102,14 +111,11 @@ def main() -> None:
         return
 
     config = load()
-    base = sample_tables(args.raw)
-    base_findings = run_rules(base, config)["check_id"].value_counts()
-    copies = math.ceil(args.forms / base["forms"].height)
     warehouse = args.warehouse or Path(tempfile.mkdtemp(prefix="jixiao-bench-checks-")) / "warehouse"
     synthesized = None
-    if args.warehouse is None or not (warehouse / "forms").exists():
+    if args.warehouse is None or not (warehouse / EXPECTED).exists():
         started = time.perf_counter()
-        # in a child process, so the peak memory below is the checks' alone
+        # in a child process (the base parsed and checked there too), so the peak memory below is the checks' alone
         subprocess.run([sys.executable, __file__, "--synthesize-only", "--forms", str(args.forms),
                         "--warehouse", str(warehouse), "--raw", str(args.raw)], check=True)
         synthesized = time.perf_counter() - started
@@ -122,8 +128,8 @@ def main() -> None:
     total = time.perf_counter() - started
     peak = peak_mb()
     counts = {part.check_id: part.rows for part in parts}
-    per_sample = dict(base_findings.iter_rows())
-    expected = {check: per_sample.get(check, 0) * copies for check in counts}
+    made = json.loads((warehouse / EXPECTED).read_text())
+    expected = {check: made["findings"].get(check, 0) for check in counts}
     rows = rows_of(scan(warehouse))
     written = sum(part.path.stat().st_size for part in parts)
 
@@ -131,7 +137,7 @@ def main() -> None:
           f"polars {pl.__version__}")
     print(f"warehouse: {warehouse} ({size / 1e6:,.0f} MB parquet"
           + (f", synthesized in {synthesized:.1f} s" if synthesized is not None else "") + ")")
-    print(f"forms: {rows['forms']:,} ({copies:,} copies of the {base['forms'].height} sample forms)")
+    print(f"forms: {rows['forms']:,} ({made['copies']:,} copies of the {made['base_forms']:,} forms in {made['raw']})")
     print("rows: " + ", ".join(f"{name} {n:,}" for name, n in rows.items()))
     print(f"\n{'rule':32} {'s':>6} {'findings':>10}")
     for part in parts:
@@ -139,7 +145,7 @@ def main() -> None:
     print(f"\nwrite_findings on the lazy scans ({len(parts)} rules, each streamed to its part: scan, findings, "
           f"messages, order): {total:.2f} s → {rows['forms'] / total:,.0f} forms/s")
     print(f"findings: {sum(counts.values()):,} in {written / 1e6:,.0f} MB parquet "
-          f"({'= copies × the sample findings, per rule' if counts == expected else f'≠ expected {expected}'})")
+          f"({'= copies × the base findings, per rule' if counts == expected else f'≠ expected {expected}'})")
     print(f"peak memory (checking process): {peak:,.0f} MB")
     if counts != expected:
         sys.exit(1)
