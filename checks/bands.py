@@ -97,15 +97,20 @@ def band_score() -> pl.Expr:
 
 def _band_scores(batch: pl.Series) -> pl.Series:
     """Band scores of a batch of rows: each row against the bands of its printed rule, the first
-    band that holds its value (|B−A| or B) giving the score."""
-    rows = batch.struct.unnest().with_row_index("row")
+    band that holds its value (|B−A| or B) giving the score. Only the rows whose rule is a band
+    table meet the bands; their scores are put in place in a batch of nulls (most rows have none)."""
+    rows = batch.struct.unnest()
     texts = rows["scoring_method"].drop_nulls().unique()
     bands = pl.DataFrame([{"scoring_method": text, **band} for text in texts for band in _bands_of(text)],
                          schema={"scoring_method": pl.String, **_BAND})
+    scores = pl.repeat(None, len(rows), dtype=pl.Float64, eager=True).alias("score")
+    if bands.is_empty():
+        return scores
     target, actual = pl.col("target_value"), pl.col("actual_value")
     value = pl.when(pl.col("on_difference")).then((actual - target).abs()).otherwise(actual)
     above = pl.when(pl.col("low_closed")).then(value >= pl.col("low")).otherwise(value > pl.col("low"))
     below = pl.when(pl.col("high_closed")).then(value <= pl.col("high")).otherwise(value < pl.col("high"))
-    scored = (rows.join(bands, on="scoring_method").filter(above & below)
+    scored = (rows.with_row_index("row").filter(pl.col("scoring_method").is_in(bands["scoring_method"].implode()))
+              .join(bands, on="scoring_method").filter(above & below)
               .group_by("row").agg(pl.col("score").sort_by("order").first()))
-    return rows.join(scored, on="row", how="left", maintain_order="left")["score"]
+    return scores.scatter(scored["row"], scored["score"])
