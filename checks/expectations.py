@@ -42,7 +42,6 @@ _KEYS = {**{name: ["form_id", "row_index"] for name in ("fund_rows", "indicators
          "source_positions": ["source_file", "line"]}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 GX_ROWS = 125_000  # rows GX is handed at once (as pandas): what its memory grows with
-_UNIQUE_KEYS = "expect_table_keys_to_be_unique"
 
 
 @dataclass(frozen=True)
@@ -159,6 +158,8 @@ def _validate_table(context, source, table: str, frame: pl.LazyFrame, run_id, pr
     """One table's suite run on it, GX_ROWS rows at a time, and its keys checked across the slices."""
     from great_expectations.core.run_identifier import RunIdentifier
 
+    from checks.table_expectations import ExpectTableKeysToBeUnique
+
     # Keep the latest result per table and year, so Data Docs stay the size of the warehouse.
     shutil.rmtree(_results_folder(project_root) / table / run_id.run_name, ignore_errors=True)
     asset = next((a for a in source.assets if a.name == table), None) or source.add_dataframe_asset(table)
@@ -175,7 +176,8 @@ def _validate_table(context, source, table: str, frame: pl.LazyFrame, run_id, pr
             run_id=RunIdentifier(run_id.run_name, run_id.run_time + timedelta(milliseconds=n)))
         where = f"rows {start + 1}–{min(start + GX_ROWS, rows)}: " if sliced else ""
         failed += [failure | {"detail": where + failure["detail"]} for r in outcome.results if not r.success
-                   for failure in _failures(r) if not (sliced and failure["expectation"] == _UNIQUE_KEYS)]
+                   for failure in _failures(r)
+                   if not (sliced and failure["expectation"] == ExpectTableKeysToBeUnique.expectation_type)]
         evaluated = len(outcome.results)
     if sliced:  # the keys of the whole table: a key repeated within a slice is reported once, here
         failed += _repeated_keys(frame, table)
@@ -202,11 +204,13 @@ def _keys(table: str) -> list[list[str]]:
 
 def _repeated_keys(frame: pl.LazyFrame, table: str) -> list[dict]:
     """The table's keys that more than one row holds, across all its slices."""
+    from checks.table_expectations import ExpectTableKeysToBeUnique
+
     failed = []
     for key in _keys(table):
         repeated = _rows_sharing(frame, key)
         if repeated:
-            failed.append({"expectation": _UNIQUE_KEYS, "column": ", ".join(key),
+            failed.append({"expectation": ExpectTableKeysToBeUnique.expectation_type, "column": ", ".join(key),
                            "detail": f"{repeated} rows share their {', '.join(key)} with another row of the table"})
     return failed
 

@@ -37,7 +37,7 @@ EXPECTED = "_expected.json"  # in the warehouse (which scan skips): its base, co
 # read any of them).
 
 
-def sample_tables(raw: Path) -> dict[str, pl.DataFrame]:
+def base_tables(raw: Path) -> dict[str, pl.DataFrame]:
     """Every filing under `raw` (the samples by default), parsed by the real parser: the base that is
     replicated."""
     paths = [f.path for year in reporting_years(raw) for f in discover(raw, year)]
@@ -65,7 +65,7 @@ def _copied(frame: pl.LazyFrame, copies: int) -> pl.LazyFrame:
 def synthesize(warehouse: Path, forms: int, raw: Path) -> None:
     """Write the replicated tables as warehouse/<table>/reporting_year=<YYYY>/part-0.parquet, and
     what the rules must find in them (copies × the base's findings, per rule) as its EXPECTED file."""
-    base = sample_tables(raw)
+    base = base_tables(raw)
     copies = math.ceil(forms / base["forms"].height)
     year_of = base["forms"].select("form_id", "reporting_year")
     for name, frame in base.items():
